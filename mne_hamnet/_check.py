@@ -1,0 +1,77 @@
+"""Small input checks with uniform messages, in the style of ``mne.utils``."""
+
+import numbers
+
+import numpy as np
+
+
+def _validate_type(item, types, item_name, type_name=None):
+    """Raise a TypeError unless ``item`` is an instance of ``types``.
+
+    ``types`` may hold the strings ``"int"``, ``"numeric"`` and ``"path-like"``
+    besides classes; ``bool`` never counts as an int.
+    """
+    if not isinstance(types, tuple):
+        types = (types,)
+    aliases = {
+        "int": (numbers.Integral,),
+        "numeric": (numbers.Real,),
+        "path-like": (str, __import__("os").PathLike),
+    }
+    classes = []
+    for t in types:
+        if t is None:
+            classes.append(type(None))
+        elif isinstance(t, str):
+            classes.extend(aliases[t])
+        else:
+            classes.append(t)
+    ok = isinstance(item, tuple(classes))
+    if ok and isinstance(item, bool) and not any(c is bool for c in classes):
+        ok = "int" not in types and "numeric" not in types
+    if not ok:
+        if type_name is None:
+            names = [
+                "None" if t is None else t if isinstance(t, str) else t.__name__
+                for t in types
+            ]
+            type_name = ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1]
+        raise TypeError(
+            f"{item_name} must be an instance of {type_name}, "
+            f"but got {type(item).__name__} instead."
+        )
+    return item
+
+
+def _check_option(parameter, value, allowed_values):
+    """Raise a ValueError unless ``value`` is one of ``allowed_values``."""
+    if value in allowed_values:
+        return value
+    allowed = ", ".join(repr(v) for v in allowed_values)
+    raise ValueError(
+        f"Invalid value for the '{parameter}' parameter. Allowed values are "
+        f"{allowed}, but got {value!r} instead."
+    )
+
+
+def _check_positive_int(value, name, minimum=1):
+    """Return ``value`` as int, raising if it is not an int >= ``minimum``."""
+    _validate_type(value, "int", name)
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, but got {value}.")
+    return int(value)
+
+
+def _check_finite(X, name="X"):
+    """Raise a ValueError naming how many values of ``X`` are NaN or infinite."""
+    X = np.asarray(X)
+    if X.dtype.kind in "fc":
+        bad = ~np.isfinite(X)
+        if bad.any():
+            n_nan = int(np.isnan(X).sum())
+            n_inf = int(bad.sum()) - n_nan
+            raise ValueError(
+                f"{name} must contain only finite values, but got {n_nan} NaN "
+                f"and {n_inf} infinite value(s) out of {X.size}."
+            )
+    return X

@@ -1,0 +1,118 @@
+"""Device-resident data and batching for skorch, and a per-stage progress bar.
+
+skorch's default path builds every batch window by window through a
+Dataset's ``__getitem__`` and a DataLoader's collate. For short EEG windows
+that per-window Python work costs more than the network itself, so here the
+whole training set is one tensor on the training device and a batch is one
+indexing operation.
+"""
+
+import numpy as np
+import torch
+from skorch.callbacks import Callback
+from torch.utils.data import Dataset
+
+
+class TensorWindows(Dataset):
+    """Windows and targets held as tensors on one device.
+
+    Parameters
+    ----------
+    X : ndarray or Tensor of shape (n_windows, n_chans, n_times)
+        The windows. A float32 CPU array is shared, not copied, when the
+        device is the CPU.
+    y : ndarray or Tensor of shape (n_windows,) | None
+        Encoded targets.
+    device : str or torch.device
+        Where the tensors live.
+    """
+
+    def __init__(self, X, y=None, device="cpu"):
+        self.X = torch.as_tensor(X, dtype=torch.float32).to(device)
+        self.y = None if y is None else torch.as_tensor(y, dtype=torch.long).to(device)
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, i):
+        y = torch.zeros((), dtype=torch.long) if self.y is None else self.y[i]
+        return self.X[i], y
+
+
+class BatchSlicer:
+    """Iterate over mini-batches of a :class:`TensorWindows` without collating.
+
+    Parameters
+    ----------
+    dataset : TensorWindows
+        The data.
+    batch_size : int
+        Windows per batch; the last batch may be smaller.
+    shuffle : bool, default=False
+        Draw a fresh permutation for every pass.
+    generator : torch.Generator | None
+        Seeded generator for the permutations, on the dataset's device.
+    """
+
+    def __init__(self, dataset, batch_size, shuffle=False, generator=None):
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.generator = generator
+
+    def __len__(self):
+        return -(-len(self.dataset) // self.batch_size)
+
+    def __iter__(self):
+        X, y = self.dataset.X, self.dataset.y
+        n = len(X)
+        if self.shuffle:
+            order = torch.randperm(n, generator=self.generator, device=X.device)
+            for start in range(0, n, self.batch_size):
+                index = order[start : start + self.batch_size]
+                yield X[index], (None if y is None else y[index])
+        else:
+            for start in range(0, n, self.batch_size):
+                stop = start + self.batch_size
+                yield X[start:stop], (None if y is None else y[start:stop])
+
+
+class StageProgress(Callback):
+    """One progress bar per training stage, with the latest training loss.
+
+    The bar is labelled with the net's ``stage_`` and sized by its
+    ``stage_epochs_``; nothing is shown when the net's ``verbose`` is 0.
+
+    Parameters
+    ----------
+    mininterval : float, default=1.0
+        Least number of seconds between two redraws, so long fits do not
+        flood a log file.
+    """
+
+    def __init__(self, mininterval=1.0):
+        self.mininterval = mininterval
+
+    def on_train_begin(self, net, **kwargs):
+        from tqdm.auto import tqdm
+
+        self.bar_ = None
+        if net.verbose:
+            self.bar_ = tqdm(
+                total=getattr(net, "stage_epochs_", None),
+                desc=getattr(net, "stage_", "train"),
+                unit="epoch",
+                mininterval=self.mininterval,
+            )
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.bar_ is not None:
+            self.bar_.update(1)
+            loss = net.history[-1].get("train_loss")
+            if loss is not None and np.isfinite(loss):
+                self.bar_.set_postfix(loss=f"{loss:.4f}", refresh=False)
+
+    def on_train_end(self, net, **kwargs):
+        if self.bar_ is not None:
+            self.bar_.close()
+            self.bar_ = None
