@@ -75,3 +75,15 @@ def _check_finite(X, name="X"):
                 f"and {n_inf} infinite value(s) out of {X.size}."
             )
     return X
+
+
+def _check_unique_names(ch_names, name="ch_names"):
+    """Raise a ValueError naming the channel names given more than once."""
+    seen, duplicates = set(), []
+    for ch in ch_names:
+        if ch in seen and ch not in duplicates:
+            duplicates.append(ch)
+        seen.add(ch)
+    if duplicates:
+        raise ValueError(f"{name} must be unique, but got duplicates: {duplicates}.")
+    return list(ch_names)

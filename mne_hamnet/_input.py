@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import mne
 import numpy as np
 
-from ._check import _check_finite
+from ._check import _check_finite, _check_unique_names
 
 
 @dataclass
@@ -125,6 +125,7 @@ def to_windows(X, sfreq=None, ch_names=None):
             f"Array input needs {missing}: pass them to HAMNetClassifier "
             "(e.g. HAMNetClassifier(sfreq=200.0, ch_names=[...])), or pass Epochs."
         )
+    _check_unique_names(ch_names)
     if len(ch_names) != data.shape[1]:
         raise ValueError(
             f"ch_names has {len(ch_names)} names, but X has {data.shape[1]} "

@@ -453,7 +453,8 @@ class HAMNetClassifier(NeuralNetClassifier):
         y_pred : ndarray of shape (n_windows,)
             Labels from ``classes_``.
         """
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
 
     def partial_fit(self, X, y=None, classes=None, **fit_params):
         """Train the current stage's network for one more epoch.

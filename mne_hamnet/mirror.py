@@ -5,7 +5,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._check import _check_finite, _check_option, _validate_type
+from ._check import _check_finite, _check_option, _check_unique_names, _validate_type
 from ._logging import logger, warn
 from .pairing import pair_by_names, pair_by_positions, parse_1005
 
@@ -187,6 +187,7 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
                 f"{n_channels} names) to HemisphereMirror, or fit it on Epochs, "
                 "Raw or Info."
             )
+        _check_unique_names(self.ch_names)
         if len(self.ch_names) != n_channels:
             raise ValueError(
                 f"ch_names has {len(self.ch_names)} names, but X has "

@@ -1,0 +1,140 @@
+import mne
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from mne_hamnet import HemisphereMirror
+from mne_hamnet._montage import standard_montage
+from mne_hamnet.pairing import normalize_name, parse_1005
+
+SEED_NAMES = (
+    "FP1 FPZ FP2 AF3 AF4 F7 F5 F3 F1 FZ F2 F4 F6 F8 FT7 FC5 FC3 FC1 FCZ FC2 FC4 FC6 FT8 "
+    "T7 C5 C3 C1 CZ C2 C4 C6 T8 TP7 CP5 CP3 CP1 CPZ CP2 CP4 CP6 TP8 P7 P5 P3 P1 PZ P2 P4 "
+    "P6 P8 PO7 PO5 PO3 POZ PO4 PO6 PO8 CB1 O1 OZ O2 CB2"
+).split()
+
+
+def _fit_names(names, **kwargs):
+    return HemisphereMirror(ch_names=names, **kwargs).fit(np.zeros((1, len(names), 4)))
+
+
+def test_seed_62_channels():
+    mirror = _fit_names(SEED_NAMES)
+    assert len(mirror.pairs_) == 27
+    assert mirror.midline_ == ["FPZ", "FZ", "FCZ", "CZ", "CPZ", "PZ", "POZ", "OZ"]
+    # the paper's list names F7 twice and omits F1 (erratum): F1-F2 is a pair
+    assert ("F1", "F2") in mirror.pairs_
+    assert ("CB1", "CB2") in mirror.pairs_
+    assert mirror.pairs_[0] == ("FP1", "FP2")
+    index = mirror.mirror_index_
+    np.testing.assert_array_equal(index[index], np.arange(62))
+    assert mirror.method_ == "names" and mirror.n_features_in_ == 62
+
+
+@pytest.mark.parametrize(
+    "raw_name, bare",
+    [("EEG Fp1-REF", "FP1"), ("Fc5.", "FC5"), ("C3..", "C3"), (" cz ", "CZ"),
+     ("EEG T8-LE", "T8"), ("Po10", "PO10")],
+)
+def test_normalize_name(raw_name, bare):
+    assert normalize_name(raw_name) == bare
+
+
+def test_parse_rejects_non_1005_names():
+    for name in ["EOG1", "E12", "A17", "CB3", "STI 014", "X1"]:
+        assert parse_1005(name) is None
+    assert parse_1005("AFF1h") == ("AFF", 1, "H")
+    assert parse_1005("PO9") == ("PO", 9, "")
+
+
+def test_decorated_names_pair():
+    names = ["EEG Fp1-REF", "EEG Fp2-REF", "C3..", "C4..", "Cz.", "t7", "T8"]
+    mirror = _fit_names(names)
+    assert mirror.pairs_ == [("EEG Fp1-REF", "EEG Fp2-REF"), ("C3..", "C4.."), ("t7", "T8")]
+    assert mirror.midline_ == ["Cz."]
+
+
+def test_channel_types_respected():
+    info = mne.create_info(["Fp1", "Fp2", "Cz", "EOG1", "EOG2"], 100.0,
+                           ["eeg", "eeg", "eeg", "eog", "eog"])
+    with pytest.raises(ValueError, match="2 channel\\(s\\) have no left/right partner.*EOG1, EOG2"):
+        HemisphereMirror().fit(info)
+    mirror = HemisphereMirror(on_unpaired="ignore").fit(info)
+    assert mirror.pairs_ == [("Fp1", "Fp2")]
+    assert mirror.unpaired_ == ["EOG1", "EOG2"]
+    np.testing.assert_array_equal(mirror.mirror_index_, [1, 0, 2, 3, 4])
+
+
+def test_on_unpaired_warn():
+    with pytest.warns(RuntimeWarning, match="no left/right partner.*C3"):
+        mirror = _fit_names(["C3", "Cz"], on_unpaired="warn")
+    np.testing.assert_array_equal(mirror.mirror_index_, [0, 1])
+
+
+def test_positions_for_egi():
+    montage = mne.channels.make_standard_montage("GSN-HydroCel-129")
+    info = mne.create_info(montage.ch_names, 250.0, "eeg")
+    info.set_montage(montage)
+    mirror = HemisphereMirror().fit(info)
+    assert mirror.method_ == "positions"
+    assert len(mirror.pairs_) * 2 + len(mirror.midline_) == 129
+    pos = {ch: p for ch, p in montage.get_positions()["ch_pos"].items()}
+    for left, right in mirror.pairs_:
+        assert pos[left][0] < 0 < pos[right][0]
+        reflected = pos[left] * np.array([-1, 1, 1])
+        assert np.linalg.norm(reflected - pos[right]) <= mirror.tol
+
+
+def test_names_and_positions_agree_on_1020():
+    montage = standard_montage("1020")
+    names = [n for n in montage.ch_names if parse_1005(n) is not None]
+    info = mne.create_info(names, 250.0, "eeg")
+    info.set_montage(montage)
+    by_names = HemisphereMirror(method="names", on_unpaired="ignore").fit(info)
+    by_pos = HemisphereMirror(method="positions", on_unpaired="ignore").fit(info)
+    assert set(by_pos.pairs_) <= set(by_names.pairs_)
+    assert len(by_pos.pairs_) >= 0.9 * len(by_names.pairs_)
+
+
+def test_transform_shapes_and_epochs(epochs):
+    mirror = HemisphereMirror().fit(epochs)
+    out = mirror.transform(epochs)
+    data = epochs.get_data()
+    assert out.shape == data.shape
+    np.testing.assert_array_equal(out, data[:, mirror.mirror_index_])
+    # mirroring twice is the identity
+    np.testing.assert_array_equal(mirror.transform(out), data)
+    two_d = data[:, :, 0]
+    np.testing.assert_array_equal(mirror.transform(two_d), two_d[:, mirror.mirror_index_])
+    np.testing.assert_array_equal(mirror.fit_transform(epochs), out)
+    clone(mirror)
+
+
+@pytest.mark.parametrize(
+    "kwargs, X, match",
+    [
+        ({}, np.zeros((2, 3, 4)), "Array input needs channel names"),
+        ({"ch_names": ["C3", "C4"]}, np.zeros((2, 3, 4)), "ch_names has 2 names, but X has 3"),
+        ({"ch_names": ["C3"]}, np.zeros(3), "but got an array of shape \\(3,\\)"),
+        ({"ch_names": ["C3", "C4"], "on_unpaired": "drop"}, np.zeros((1, 2, 4)),
+         "Invalid value for the 'on_unpaired' parameter"),
+        ({"ch_names": ["C3", "C4"], "method": "x"}, np.zeros((1, 2, 4)),
+         "Invalid value for the 'method' parameter"),
+        ({"ch_names": ["C3", "C4"], "tol": -1}, np.zeros((1, 2, 4)), "tol must be a positive"),
+        ({"ch_names": ["E1", "E2"], "method": "positions"}, np.zeros((1, 2, 4)),
+         "needs channel positions"),
+    ],
+)
+def test_fit_bad_input(kwargs, X, match):
+    with pytest.raises(ValueError, match=match):
+        HemisphereMirror(**kwargs).fit(X)
+
+
+def test_transform_bad_input():
+    mirror = _fit_names(["C3", "C4", "Cz"])
+    with pytest.raises(ValueError, match="X has 2 channels, but HemisphereMirror was fitted with 3"):
+        mirror.transform(np.zeros((1, 2, 5)))
+    bad = np.zeros((1, 3, 5))
+    bad[0, 1, 2] = np.nan
+    with pytest.raises(ValueError, match="1 NaN"):
+        mirror.transform(bad)
