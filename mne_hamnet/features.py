@@ -1,0 +1,215 @@
+"""Differential entropy (DE) and its hemispheric asymmetry (DASM) features."""
+
+import mne
+import numpy as np
+from scipy.signal import periodogram
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.utils.validation import check_is_fitted
+
+from ._check import _check_option, _validate_type
+from ._input import to_windows
+from .mirror import HemisphereMirror
+
+#: The five classical SEED bands in Hz (Zheng & Lu, 2015).
+SEED_BANDS = {
+    "delta": (1.0, 3.0),
+    "theta": (4.0, 7.0),
+    "alpha": (8.0, 13.0),
+    "beta": (14.0, 30.0),
+    "gamma": (31.0, 50.0),
+}
+
+
+class DifferentialEntropy(TransformerMixin, BaseEstimator):
+    """Differential entropy per channel and band, optionally with DASM.
+
+    For a band-limited Gaussian signal of variance :math:`\\sigma^2` the
+    differential entropy is :math:`\\frac{1}{2}\\log(2\\pi e\\sigma^2)`
+    [1]_. The band variance of each window is the integral of its
+    Hann-windowed periodogram over the band. DASM [2]_ is the DE of each left
+    channel minus that of its right homologue, over the pairs a
+    :class:`~mne_hamnet.HemisphereMirror` finds.
+
+    Parameters
+    ----------
+    bands : dict of str to tuple of float | None, default=None
+        Named (low, high) bands in Hz. None uses the five classical SEED
+        bands (:data:`SEED_BANDS`).
+    kind : {"de", "dasm", "de+dasm"}, default="de"
+        Which features to return.
+    sfreq : float | None, default=None
+        Sampling frequency, needed only for array input.
+    ch_names : list of str | None, default=None
+        Channel names, needed for array input with DASM.
+    mirror : HemisphereMirror | None, default=None
+        Pairing template for DASM, cloned at fit. None uses
+        ``HemisphereMirror(on_unpaired="ignore")``.
+
+    Attributes
+    ----------
+    sfreq_ : float
+        Sampling frequency seen in fit.
+    ch_names_ : list of str | None
+        Channel names seen in fit.
+    mirror_ : HemisphereMirror | None
+        The fitted mirror (DASM only).
+    n_features_in_ : int
+        Number of channels.
+
+    References
+    ----------
+    .. [1] Duan, R.-N., Zhu, J.-Y., & Lu, B.-L. (2013). Differential entropy
+       feature for EEG-based emotion classification. 6th International
+       IEEE/EMBS Conference on Neural Engineering, 81-84.
+    .. [2] Zheng, W.-L., & Lu, B.-L. (2015). Investigating critical frequency
+       bands and channels for EEG-based emotion recognition with deep neural
+       networks. IEEE Transactions on Autonomous Mental Development, 7(3),
+       162-175.
+    """
+
+    def __init__(self, bands=None, kind="de", sfreq=None, ch_names=None, mirror=None):
+        self.bands = bands
+        self.kind = kind
+        self.sfreq = sfreq
+        self.ch_names = ch_names
+        self.mirror = mirror
+
+    def fit(self, X, y=None):
+        """Record the layout and, for DASM, find the channel pairs.
+
+        Parameters
+        ----------
+        X : mne.Epochs | list of mne.Epochs | ndarray of shape (n_windows, n_channels, n_times)
+            The windows.
+        y : None
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : DifferentialEntropy
+            The fitted transformer.
+        """
+        _check_option("kind", self.kind, ("de", "dasm", "de+dasm"))
+        windows = self._windows(X, require_names="dasm" in self.kind)
+        self._check_bands(windows.sfreq)
+        self.sfreq_ = windows.sfreq
+        self.ch_names_ = windows.ch_names
+        self.n_features_in_ = windows.data.shape[1]
+        self.mirror_ = None
+        if "dasm" in self.kind:
+            mirror = HemisphereMirror(on_unpaired="ignore") if self.mirror is None else clone(
+                self.mirror)
+            _validate_type(mirror, HemisphereMirror, "mirror")
+            info = windows.info or mne.create_info(windows.ch_names, windows.sfreq, "eeg",
+                                                   verbose=False)
+            self.mirror_ = mirror.fit(info)
+            if not self.mirror_.pairs_:
+                raise ValueError(
+                    "DASM needs left/right channel pairs, but none were found among "
+                    f"{windows.ch_names}."
+                )
+        return self
+
+    def transform(self, X):
+        """Compute the features.
+
+        Parameters
+        ----------
+        X : mne.Epochs | list of mne.Epochs | ndarray of shape (n_windows, n_channels, n_times)
+            The windows, with the layout seen in fit.
+
+        Returns
+        -------
+        features : ndarray of shape (n_windows, n_features)
+            DE as (channel, band) with bands varying fastest, then DASM as
+            (pair, band).
+        """
+        check_is_fitted(self, "sfreq_")
+        windows = self._windows(X, require_names=False)
+        data = windows.data
+        if data.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {data.shape[1]} channels, but DifferentialEntropy was fitted "
+                f"with {self.n_features_in_}."
+            )
+        if windows.sfreq != self.sfreq_:
+            raise ValueError(
+                f"X is sampled at {windows.sfreq} Hz, but DifferentialEntropy was "
+                f"fitted at {self.sfreq_} Hz."
+            )
+        de = self._differential_entropy(data.astype(np.float64))  # (n, C, B)
+        parts = []
+        if "de" in self.kind.split("+"):
+            parts.append(de.reshape(len(de), -1))
+        if self.mirror_ is not None:
+            index = {name: i for i, name in enumerate(self.mirror_.ch_names_)}
+            left = [index[a] for a, _ in self.mirror_.pairs_]
+            right = [index[b] for _, b in self.mirror_.pairs_]
+            parts.append((de[:, left] - de[:, right]).reshape(len(de), -1))
+        return np.concatenate(parts, axis=1)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output features, e.g. ``"FP1_gamma"`` or ``"FP1-FP2_gamma"``.
+
+        Parameters
+        ----------
+        input_features : None
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        names : ndarray of str
+            One name per output column.
+        """
+        check_is_fitted(self, "sfreq_")
+        bands = list(self._band_dict())
+        names = []
+        channels = self.ch_names_ or [f"ch{i}" for i in range(self.n_features_in_)]
+        if "de" in self.kind.split("+"):
+            names += [f"{ch}_{band}" for ch in channels for band in bands]
+        if self.mirror_ is not None:
+            names += [f"{a}-{b}_{band}" for a, b in self.mirror_.pairs_ for band in bands]
+        return np.asarray(names, dtype=object)
+
+    def _windows(self, X, require_names):
+        names = self.ch_names
+        if names is None and not require_names and not _is_epochs(X):
+            data = np.asarray(X)
+            names = [f"ch{i}" for i in range(data.shape[1])] if data.ndim == 3 else None
+        return to_windows(X, self.sfreq, names)
+
+    def _band_dict(self):
+        bands = SEED_BANDS if self.bands is None else self.bands
+        _validate_type(bands, dict, "bands", "dict of name -> (low, high)")
+        return bands
+
+    def _check_bands(self, sfreq):
+        for name, (low, high) in self._band_dict().items():
+            if not 0 <= low < high <= sfreq / 2:
+                raise ValueError(
+                    f"Band {name!r} ({low}, {high}) Hz must satisfy 0 <= low < high <= "
+                    f"the Nyquist frequency {sfreq / 2} Hz."
+                )
+
+    def _differential_entropy(self, data):
+        freqs, psd = periodogram(data, fs=self.sfreq_, window="hann", axis=-1)
+        step = freqs[1] - freqs[0]
+        variances = []
+        for name, (low, high) in self._band_dict().items():
+            mask = (freqs >= low) & (freqs <= high)
+            if not mask.any():
+                raise ValueError(
+                    f"Band {name!r} ({low}, {high}) Hz holds no frequency bin at a "
+                    f"resolution of {step:g} Hz; use longer windows or wider bands."
+                )
+            variances.append(psd[..., mask].sum(-1) * step)
+        variance = np.stack(variances, axis=-1)
+        # a flat channel has zero power; keep its DE finite
+        tiny = np.finfo(np.float64).tiny
+        return 0.5 * np.log(2 * np.pi * np.e * np.maximum(variance, tiny))
+
+
+def _is_epochs(X):
+    return isinstance(X, mne.BaseEpochs) or (
+        isinstance(X, (list, tuple)) and len(X) > 0 and isinstance(X[0], mne.BaseEpochs)
+    )
