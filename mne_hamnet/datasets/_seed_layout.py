@@ -3,6 +3,8 @@
 import mne
 import numpy as np
 
+from .._montage import standard_montage
+
 # The order of the rows of every SEED trial array (ESI NeuroScan 62-channel cap).
 SEED_CH_NAMES = tuple(
     "FP1 FPZ FP2 AF3 AF4 F7 F5 F3 F1 FZ F2 F4 F6 F8 FT7 FC5 FC3 FC1 FCZ FC2 FC4 FC6 "
@@ -10,23 +12,14 @@ SEED_CH_NAMES = tuple(
     "PZ P2 P4 P6 P8 PO7 PO5 PO3 POZ PO4 PO6 PO8 CB1 O1 OZ O2 CB2".split()
 )
 
-# The 10-05 template got a new name in MNE 1.13; the old one warns there.
-_TEMPLATES = ("colin27_1005", "standard_1005")
-
-
-def _template_montage():
-    builtin = mne.channels.get_builtin_montages()
-    name = next(name for name in _TEMPLATES if name in builtin)
-    return mne.channels.make_standard_montage(name)
-
 
 def _cerebellar_positions(ch_pos):
     """Return the positions of CB1 and CB2, mirror images of each other in x.
 
-    No MNE template has CB1/CB2. On the NeuroScan cap they sit one row below
-    O1/O2, over the cerebellum, which is the row the 10-05 system names I1/I2
-    (the inion line, one 10 % step below O1/O2). The template's I1 and I2 are
-    not exactly mirror images, so average I1 with the reflection of I2.
+    No MNE template has CB1/CB2. On the NeuroScan cap SEED used they sit below
+    O1/O2, over the cerebellum; we place them one 10 % row lower than O1/O2,
+    on the inion line, where the 10-05 system puts I1/I2. The template's I1
+    and I2 are not exact mirror images, so I1 is averaged with I2 reflected.
     """
     reflect = np.array([-1.0, 1.0, 1.0])
     cb1 = (ch_pos["I1"] + ch_pos["I2"] * reflect) / 2.0
@@ -45,7 +38,7 @@ def make_seed_montage():
     montage : mne.channels.DigMontage
         Positions and fiducials, named exactly as :data:`SEED_CH_NAMES`.
     """
-    template = _template_montage().get_positions()
+    template = standard_montage("1005").get_positions()
     # The template writes 'Fp1', 'Cz'; SEED writes 'FP1', 'CZ'.
     by_upper = {name.upper(): pos for name, pos in template["ch_pos"].items()}
     by_upper["CB1"], by_upper["CB2"] = _cerebellar_positions(by_upper)
@@ -57,4 +50,3 @@ def make_seed_montage():
         rpa=template["rpa"],
         coord_frame=template["coord_frame"],
     )
-

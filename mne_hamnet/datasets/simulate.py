@@ -91,8 +91,7 @@ def simulate_seed(
     n_samples = int(round(trial_seconds * sfreq))
     if n_samples < 1:
         raise ValueError(
-            f"trial_seconds must give at least one sample at {sfreq:g} Hz, but "
-            f"got {trial_seconds}."
+            f"trial_seconds must give at least one sample at {sfreq:g} Hz, but got {trial_seconds}."
         )
     path = Path(path)
     if path.is_dir() and any(path.glob("*.mat")):
@@ -148,7 +147,7 @@ def _draw_subject(rng):
         "exponent": rng.uniform(1.2, 1.8),
         "alpha_hz": rng.uniform(9.0, 11.5),
         "alpha_gain": rng.uniform(0.6, 1.2),
-        "effect": rng.uniform(0.35, 0.6),
+        "effect": rng.uniform(0.5, 0.8),
     }
 
 
@@ -167,9 +166,7 @@ class _Head:
 
         def focus(names):
             centre = np.mean([positions[name] for name in names], axis=0)
-            return np.exp(
-                -np.sum((pos - centre) ** 2, axis=1) / (2 * _FOCUS_WIDTH_M**2)
-            )
+            return np.exp(-np.sum((pos - centre) ** 2, axis=1) / (2 * _FOCUS_WIDTH_M**2))
 
         self.alpha_topo = np.stack(
             [focus(["PO3", "O1", "PO5"]), focus(["PO4", "O2", "PO6"])], axis=1
@@ -186,7 +183,7 @@ class _Head:
         )
 
     def _noise(self, rng, n_rows, shape, std):
-        """Random spectra whose inverse FFT has about the given std."""
+        """Random spectra, shape (n_rows, n_freqs), whose inverse FFT has about ``std``."""
         shape = np.where(self.freqs > 0, shape, 0.0)
         # Parseval: a real signal's variance is 2/n² times the summed |X_k|².
         scale = std * self.n_samples / np.sqrt(2.0 * np.sum(shape**2))
@@ -198,20 +195,24 @@ class _Head:
         """Return one trial, shape (n_channels, n_samples), in µV."""
         f = self.freqs
         n_chans = len(SEED_CH_NAMES)
+        effect = person["effect"] * (1.0 + 0.3 * rng.standard_normal())
+        tilt = 0.1 * rng.standard_normal()
+        level = 0.2 * rng.standard_normal()
+        gamma_gain = np.exp(level + (effect * label + tilt) * self.asymmetry)
         pink = 1.0 / (1.0 + f**2) ** (person["exponent"] / 4.0)
-        spectrum = self.mixing @ self._noise(rng, n_chans, pink, _BACKGROUND_UV)
+        background = self._noise(rng, n_chans, pink, _BACKGROUND_UV)
+        gamma = self._noise(rng, n_chans, self.gamma_shape, _GAMMA_UV)
+        # One source under each electrode, spread to its neighbours by mixing;
+        # mixing after the inverse FFT is the same and a cheaper, real product.
+        sources = self._to_time(background + gamma_gain[:, np.newaxis] * gamma)
 
         alpha_shape = np.exp(-((f - person["alpha_hz"]) ** 2) / (2 * 0.8**2))
         left, right = self._noise(rng, 2, alpha_shape, _ALPHA_UV * person["alpha_gain"])
         # The two occipital alpha generators are correlated but not identical.
-        alpha = np.stack([left, 0.7 * left + np.sqrt(1 - 0.7**2) * right])
-        spectrum += self.alpha_topo @ alpha
+        right = 0.7 * left + np.sqrt(1 - 0.7**2) * right
+        alpha = self._to_time(np.stack([left, right]))
+        return self.mixing @ sources + self.alpha_topo @ alpha
 
-        effect = person["effect"] * (1.0 + 0.3 * rng.standard_normal())
-        tilt = 0.1 * rng.standard_normal()
-        level = 0.2 * rng.standard_normal()
-        log_gain = level + (effect * label + tilt) * self.asymmetry
-        gamma = self.mixing @ self._noise(rng, n_chans, self.gamma_shape, _GAMMA_UV)
-        spectrum += np.exp(log_gain)[:, np.newaxis] * gamma
-
-        return np.fft.irfft(spectrum * self.lowpass, n=self.n_samples, axis=-1)
+    def _to_time(self, spectra):
+        """Low-pass and inverse-transform spectra, shape (n_rows, n_freqs)."""
+        return np.fft.irfft(spectra * self.lowpass, n=self.n_samples, axis=-1)

@@ -1,0 +1,328 @@
+"""The emotion paradigm: labelled trials cut into fixed-length windows."""
+
+import mne
+import numpy as np
+from moabb.datasets._channel_pick import pick_channels_for_modalities
+from moabb.datasets.preprocessing import (
+    FixedPipeline,
+    FixedTransformer,
+    SetRawAnnotations,
+    get_filter_pipeline,
+    get_resample_pipeline,
+    make_fixed_pipeline,
+)
+from moabb.paradigms.base import BaseParadigm
+
+from ._check import _validate_type
+from ._logging import logger
+
+
+class Emotion(BaseParadigm):
+    """MOABB paradigm cutting labelled emotion trials into windows.
+
+    Each annotation whose name is an event of the data set (for
+    :class:`~mne_hamnet.datasets.SEED`: ``"negative"``, ``"neutral"``,
+    ``"positive"``, each spanning one trial) is cut into windows of exactly
+    ``round(window * sfreq)`` samples, every ``window * (1 - overlap)``
+    seconds. Windows never straddle two trials: a trial of ``n`` samples gives
+    ``floor((n - n_window) / n_step) + 1`` windows, ``floor(n / n_window)``
+    without overlap.
+
+    Parameters
+    ----------
+    window : float, default=1.0
+        The window length in seconds.
+    overlap : float, default=0.0
+        The fraction of a window shared with the next one, in [0, 1). Unlike
+        MOABB's ``overlap``, this is a fraction, not a percentage.
+    fmin, fmax : float | None, default=None
+        Band-pass edges in Hz applied to each trial before windowing (MOABB's
+        IIR filter); None leaves that side open, and both None filter nothing.
+    events : list of str | None, default=None
+        The event names to keep; None keeps all of the data set's events.
+    channels : list of str | None, default=None
+        The channels to keep, in this order; None keeps all EEG channels.
+    resample : float | None, default=None
+        A sampling frequency in Hz to resample each trial to before windowing.
+    scorer : str | callable | None, default=None
+        A scikit-learn scorer; None means ``"accuracy"``.
+    reject_by_annotation : bool, default=True
+        Whether to drop windows that overlap ``bad`` annotations.
+
+    Notes
+    -----
+    ``get_data(dataset, subjects)`` returns ``X, labels, metadata``: ``X`` of
+    shape (n_windows, n_channels, n_times) in µV, since MOABB multiplies arrays
+    by the data set's ``unit_factor`` (1e6, volts to µV); ``labels`` the event
+    names, shape (n_windows,); ``metadata`` a DataFrame with columns
+    ``subject``, ``session`` and ``run`` (the trial). With
+    ``return_epochs=True``, ``X`` is an :class:`mne.Epochs` in volts.
+
+    Examples
+    --------
+    Trial-wise cross-validation, whole trials on one side of each split:
+
+    >>> from moabb.evaluations import WithinSessionEvaluation
+    >>> from sklearn.model_selection import StratifiedGroupKFold
+    >>> evaluation = WithinSessionEvaluation(
+    ...     paradigm=Emotion(), datasets=[SEED(path)], cv_class=StratifiedGroupKFold,
+    ...     groups="run", n_splits=5, random_state=0, overwrite=True,
+    ... )  # doctest: +SKIP
+    >>> results = evaluation.process({"name": pipeline})  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        window=1.0,
+        overlap=0.0,
+        fmin=None,
+        fmax=None,
+        events=None,
+        channels=None,
+        resample=None,
+        scorer=None,
+        reject_by_annotation=True,
+    ):
+        _validate_type(window, "numeric", "window")
+        _validate_type(overlap, "numeric", "overlap")
+        if not window > 0:
+            raise ValueError(f"window must be a positive number of seconds, but got {window}.")
+        if not 0 <= overlap < 1:
+            raise ValueError(f"overlap must be a fraction in [0, 1), but got {overlap}.")
+        super().__init__(
+            filters=[[fmin, fmax]],
+            events=events,
+            channels=channels,
+            resample=resample,
+            scorer=scorer,
+            reject_by_annotation=reject_by_annotation,
+        )
+        self.window = window
+        # MOABB's own sliding window reads `overlap` only in the hooks
+        # overridden below, so the name can carry our fraction.
+        self.overlap = overlap
+
+    @property
+    def datasets(self):
+        """The compatible data sets: SEED if its folder is configured."""
+        from .datasets import SEED
+
+        if mne.get_config("MNE_DATASETS_SEED_PATH") is None:
+            logger.info("MNE_DATASETS_SEED_PATH is not set: no data set found.")
+            return []
+        return [SEED()]
+
+    @property
+    def scoring(self):
+        """The scorer: ``scorer`` if given, else ``"accuracy"``."""
+        return "accuracy" if self.scorer is None else self.scorer
+
+    def is_valid(self, dataset):
+        """Return whether ``dataset`` is an emotion data set with the events used.
+
+        Parameters
+        ----------
+        dataset : moabb.datasets.base.BaseDataset
+            The data set.
+
+        Returns
+        -------
+        valid : bool
+            True when its paradigm is ``"emotion"`` and it has every event in
+            ``events``.
+        """
+        if dataset.paradigm != "emotion":
+            return False
+        return set(self.events or []) <= set(dataset.event_id)
+
+    def used_events(self, dataset):
+        """Return ``{name: code}`` of the events kept from ``dataset``.
+
+        Parameters
+        ----------
+        dataset : moabb.datasets.base.BaseDataset
+            The data set.
+
+        Returns
+        -------
+        event_id : dict
+            The data set's ``event_id`` restricted to ``events``.
+        """
+        names = dataset.event_id if self.events is None else self.events
+        return {name: dataset.event_id[name] for name in names}
+
+    def make_process_pipelines(
+        self, dataset, return_epochs=False, return_raws=False, postprocess_pipeline=None
+    ):
+        """Return MOABB's processing pipelines, one per band.
+
+        As in :class:`moabb.paradigms.base.BaseParadigm`, without the step that
+        rebuilds annotations with the data set's fixed ``interval``: each
+        label annotation must keep spanning its whole trial.
+
+        Parameters
+        ----------
+        dataset : moabb.datasets.base.BaseDataset
+            The data set.
+        return_epochs : bool, default=False
+            Whether the pipelines end with :class:`mne.Epochs`.
+        return_raws : bool, default=False
+            Whether the pipelines end with the (filtered) raw trials.
+        postprocess_pipeline : sklearn.pipeline.Pipeline | None, default=None
+            A fixed pipeline applied last.
+
+        Returns
+        -------
+        pipelines : list of moabb.datasets.preprocessing.FixedPipeline
+            One pipeline per band of ``filters``.
+        """
+        pipelines = super().make_process_pipelines(
+            dataset, return_epochs, return_raws, postprocess_pipeline
+        )
+        for pipeline in pipelines:
+            pipeline.steps = [
+                step for step in pipeline.steps if not isinstance(step[1], SetRawAnnotations)
+            ]
+        return pipelines
+
+    def _get_raw_pipelines(self):
+        # Resample the trial, not the windows, so that a window keeps exactly
+        # round(window * sfreq) samples at the new rate.
+        pipelines = []
+        for fmin, fmax in self.filters:
+            steps = [get_filter_pipeline(fmin, fmax)]
+            if self.resample is not None:
+                steps.append(get_resample_pipeline(self.resample))
+            pipelines.append(make_fixed_pipeline(*steps))
+        return pipelines
+
+    def _get_events_pipeline(self, dataset):
+        return _RawToWindowEvents(self.used_events(dataset), self.window, self.overlap)
+
+    def _get_epochs_pipeline(self, return_epochs, return_raws, dataset):
+        if return_raws:
+            return None
+        return FixedPipeline(
+            [
+                (
+                    "windows",
+                    _RawToWindows(
+                        self.used_events(dataset),
+                        self.window,
+                        self.overlap,
+                        channels=self.channels,
+                        return_all_modalities=dataset.return_all_modalities,
+                        reject_by_annotation=self.reject_by_annotation,
+                    ),
+                )
+            ]
+        )
+
+
+def _window_events(raw, event_id, window, overlap):
+    """Return the events of the windows of ``raw``'s labelled annotations.
+
+    Parameters
+    ----------
+    raw : mne.io.BaseRaw
+        Continuous data whose annotations label trials.
+    event_id : dict
+        ``{name: code}`` of the annotations to cut.
+    window : float
+        The window length in seconds.
+    overlap : float
+        The fraction of a window shared with the next one.
+
+    Returns
+    -------
+    events : ndarray of int, shape (n_windows, 3)
+        Window onsets in samples (counting ``first_samp``), 0, event code.
+    """
+    sfreq = raw.info["sfreq"]
+    n_window = int(round(window * sfreq))
+    n_step = int(round(window * (1 - overlap) * sfreq))
+    if n_window < 1 or n_step < 1:
+        raise ValueError(
+            f"window={window} s with overlap={overlap} gives windows of {n_window} "
+            f"and steps of {n_step} sample(s) at {sfreq:g} Hz; both must be at least 1."
+        )
+    annotations = raw.annotations
+    onsets = raw.time_as_index(annotations.onset, use_rounding=True, origin=annotations.orig_time)
+    # As in mne.events_from_annotations: without orig_time the onsets already
+    # count the samples before first_samp.
+    if annotations.orig_time is not None:
+        onsets += raw.first_samp
+    trials = zip(onsets, annotations.duration, annotations.description, strict=True)
+    events = []
+    for onset, duration, name in trials:
+        if name not in event_id:
+            continue
+        start = onset - raw.first_samp
+        n_samples = min(int(round(duration * sfreq)), raw.n_times - start)
+        n_windows = max(0, (n_samples - n_window) // n_step + 1)
+        window_onsets = onset + n_step * np.arange(n_windows)
+        codes = np.full(n_windows, event_id[name])
+        events.append(np.column_stack([window_onsets, np.zeros(n_windows), codes]))
+    if not events:
+        return np.zeros((0, 3), dtype=int)
+    return np.concatenate(events).astype(int)
+
+
+class _RawToWindowEvents(FixedTransformer):
+    """Turn a raw trial into the events of its windows, shape (n_windows, 3)."""
+
+    def __init__(self, event_id, window, overlap):
+        super().__init__()
+        self.event_id = event_id
+        self.window = window
+        self.overlap = overlap
+
+    def transform(self, raw, y=None):
+        return _window_events(raw, self.event_id, self.window, self.overlap)
+
+
+class _RawToWindows(FixedTransformer):
+    """Cut a raw trial into :class:`mne.Epochs` of exactly one window each."""
+
+    def __init__(
+        self,
+        event_id,
+        window,
+        overlap,
+        channels=None,
+        return_all_modalities=False,
+        reject_by_annotation=True,
+    ):
+        super().__init__()
+        self.event_id = event_id
+        self.window = window
+        self.overlap = overlap
+        self.channels = channels
+        self.return_all_modalities = return_all_modalities
+        self.reject_by_annotation = reject_by_annotation
+
+    def transform(self, raw, y=None):
+        events = _window_events(raw, self.event_id, self.window, self.overlap)
+        if len(events) == 0:
+            # MOABB skips a run when a step raises exactly this.
+            raise ValueError("No events found")
+        if self.channels is None:
+            picks = pick_channels_for_modalities(raw.info, self.return_all_modalities)
+        else:
+            picks = mne.pick_channels(raw.ch_names, include=list(self.channels), ordered=True)
+        sfreq = raw.info["sfreq"]
+        n_window = int(round(self.window * sfreq))
+        return mne.Epochs(
+            raw,
+            events,
+            event_id=self.event_id,
+            tmin=0.0,
+            tmax=(n_window - 1) / sfreq,
+            baseline=None,
+            picks=picks,
+            preload=True,
+            proj=False,
+            reject_by_annotation=self.reject_by_annotation,
+            on_missing="ignore",
+            verbose=False,
+        )
