@@ -4,8 +4,12 @@ from dataclasses import dataclass
 
 import mne
 import numpy as np
+from scipy import sparse
 
 from ._check import _check_finite, _check_unique_names
+
+# Largest magnitude float32 holds; the network computes in float32.
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 @dataclass
@@ -64,10 +68,22 @@ def _from_epochs(epochs_list):
             raise ValueError(
                 f"Epochs item {k} has EEG channels that differ from item 0's."
             )
+        if len(epochs.events) == 0:
+            raise ValueError(
+                f"Epochs item {k} holds no epoch (all were dropped?); "
+                "HAMNetClassifier needs at least one window."
+            )
         # MNE scales EEG to µV here, as braindecode and MOABB do
-        parts.append(epochs.get_data(picks=names, units="uV").astype(np.float32))
+        parts.append(_finite_float32(epochs.get_data(picks=names, units="uV"), "X"))
         events.append(epochs.events[:, 2])
     data = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    if len(data) == 0:
+        raise ValueError(
+            "The Epochs hold no epoch (all were dropped?); HAMNetClassifier needs "
+            "at least one window."
+        )
+    if data.shape[2] == 0:
+        raise ValueError(f"The Epochs' windows hold no sample: shape {data.shape}.")
     return Windows(data, float(info["sfreq"]), names, info, np.concatenate(events))
 
 
@@ -89,6 +105,15 @@ def to_windows(X, sfreq=None, ch_names=None):
     -------
     windows : Windows
         The data as float32 with its metadata.
+
+    Raises
+    ------
+    TypeError
+        For Raw, sparse matrices, or values that are not real numbers.
+    ValueError
+        For NaN or infinite values, values beyond float32's range, a shape
+        other than 3-D, empty windows, or ``sfreq``/``ch_names`` that are
+        missing or disagree with the data.
     """
     if isinstance(X, mne.io.BaseRaw):
         raise TypeError(
@@ -109,18 +134,25 @@ def to_windows(X, sfreq=None, ch_names=None):
                 "ch_names was given, but differs from the Epochs' EEG channels "
                 f"{windows.ch_names}. Leave ch_names=None for Epochs."
             )
-        _check_finite(windows.data, "X")
         return windows
-    data = _as_float32(X)
+    data = _as_real_array(X)
     if data.ndim != 3:
+        hint = (
+            " Reshape your data: one window of shape (n_chans, n_times) is "
+            "X[np.newaxis]." if data.ndim < 3 else ""
+        )
         raise ValueError(
             "X must be Epochs or an array of shape (n_windows, n_chans, n_times), "
-            f"but got an array with {data.ndim} dimension(s), shape {data.shape}."
+            f"but got an array with {data.ndim} dimension(s), shape {data.shape}.{hint}"
         )
     if data.shape[0] == 0:
         raise ValueError(f"X holds no window: shape {data.shape}.")
+    if data.shape[1] == 0 or data.shape[2] == 0:
+        what = "channel" if data.shape[1] == 0 else "sample"
+        raise ValueError(f"X's windows hold no {what}: shape {data.shape}.")
     if sfreq is None or ch_names is None:
-        missing = " and ".join(n for n, v in (("sfreq", sfreq), ("ch_names", ch_names)) if v is None)
+        given = (("sfreq", sfreq), ("ch_names", ch_names))
+        missing = " and ".join(name for name, value in given if value is None)
         raise ValueError(
             f"Array input needs {missing}: pass them to HAMNetClassifier "
             "(e.g. HAMNetClassifier(sfreq=200.0, ch_names=[...])), or pass Epochs."
@@ -131,23 +163,57 @@ def to_windows(X, sfreq=None, ch_names=None):
             f"ch_names has {len(ch_names)} names, but X has {data.shape[1]} "
             f"channels (shape {data.shape})."
         )
-    _check_finite(data, "X")
+    data = _finite_float32(data, "X")
     info = mne.create_info(list(ch_names), float(sfreq), "eeg", verbose=False)
     return Windows(data, float(sfreq), list(ch_names), info)
 
 
-def _as_float32(X):
+def _as_real_array(X):
+    """Return ``X`` as a numpy array of real numbers, without casting yet."""
     if hasattr(X, "detach"):  # a torch tensor
         X = X.detach().cpu().numpy()
+    if sparse.issparse(X):
+        raise TypeError(
+            f"X is a sparse {type(X).__name__}, but sparse input is not supported: "
+            "HAMNet needs dense windows (X.toarray())."
+        )
     try:
         data = np.asarray(X)
     except (TypeError, ValueError) as err:
         raise TypeError(
             f"X must be Epochs or array-like, but got {type(X).__name__}."
         ) from err
+    if data.dtype.kind == "c":
+        raise ValueError(
+            f"Complex data not supported: X must hold real numbers, but got an array "
+            f"of dtype {data.dtype}."
+        )
+    if data.dtype.kind == "O":
+        # as scikit-learn does: object arrays of numbers are accepted
+        try:
+            data = data.astype(np.float64)
+        except (TypeError, ValueError) as err:
+            raise TypeError(
+                f"X must hold real numbers, but its object array holds other "
+                f"values: {err}"
+            ) from err
     if data.dtype.kind not in "fiu":
         raise TypeError(
             f"X must hold real numbers, but got an array of dtype {data.dtype}."
         )
+    return data
+
+
+def _finite_float32(data, name="X"):
+    """Check ``data`` for NaN, inf and float32 overflow, and return it as float32."""
+    _check_finite(data, name)
+    if data.dtype.kind == "f" and data.dtype.itemsize > 4 and data.size:
+        largest = float(np.abs(data).max())
+        if largest > _FLOAT32_MAX:
+            raise ValueError(
+                f"{name} holds values up to {largest:.3g}, beyond the float32 range "
+                f"(±{_FLOAT32_MAX:.3g}) the network computes in; check the units "
+                "(Epochs are used in µV)."
+            )
     # no copy when the caller already holds float32 in C order
     return np.ascontiguousarray(data, dtype=np.float32)

@@ -1,18 +1,25 @@
 """HAMNetClassifier: the two-stage HAMNet fit as a scikit-learn classifier."""
 
+import copy
+import json
+import os
+import tempfile
 from contextlib import contextmanager
+from types import MappingProxyType
 
 import numpy as np
 import torch
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import assert_all_finite, column_or_1d
 from skorch import NeuralNet, NeuralNetClassifier
-from skorch.callbacks import EpochScoring, EpochTimer, PassthroughScoring
+from skorch.callbacks import Callback, Checkpoint, EpochScoring, EpochTimer, PassthroughScoring
 from skorch.exceptions import NotInitializedError
+from skorch.history import History
 from torch.utils.data import Dataset, Subset
 
-from ._check import _check_positive_int, _validate_type
+from ._check import _check_option, _check_positive_int, _validate_type
 from ._input import to_windows
 from ._logging import logger, warn
 from ._training import BatchSlicer, StageProgress, TensorWindows
@@ -21,6 +28,10 @@ from .mirror import HemisphereMirror
 
 # Sizes the classifier infers from the data at every fit.
 _INFERRED = ("n_chans", "n_outputs", "n_times", "sfreq", "mirror_index")
+_STAGES = ("pretrain", "finetune")
+# Marks the JSON written by save_params(f_fitted=...).
+_FITTED_FORMAT = "mne-hamnet HAMNetClassifier fitted state"
+_FITTED_VERSION = 1
 
 
 def _encoded_accuracy(net, X, y):
@@ -102,7 +113,10 @@ class HAMNetClassifier(NeuralNetClassifier):
         ``"auto"`` trains on CUDA when available and on the CPU otherwise.
     random_state : int | numpy.random.RandomState | None, default=None
         Seeds network initialisation and batch order; with an int, two fits
-        on the CPU give identical predictions.
+        on the CPU give bit-identical predictions. An int or a RandomState
+        leaves the global numpy and torch random states untouched; None
+        draws the seeds from numpy's global random state, as scikit-learn
+        does.
     criterion : type, default=torch.nn.CrossEntropyLoss
         Loss on the network's logits.
     optimizer : type, default=torch.optim.Adam
@@ -133,8 +147,14 @@ class HAMNetClassifier(NeuralNetClassifier):
         Window length in samples.
     stage_ : {"pretrain", "finetune"}
         The stage the current network belongs to.
+    stage_epochs_ : int
+        The number of epochs that stage is meant to run.
     interrupted_ : bool
-        True if the last fit was stopped by Ctrl-C; ``stage_`` says where.
+        True if the last fit or :meth:`resume` was stopped (Ctrl-C) before
+        its stages were complete; ``stage_`` says where, and
+        ``len(history_)`` how far. The classifier can predict either way.
+    stage_seeds_ : tuple of (int, int)
+        Seeds of the two stages, drawn from ``random_state`` in fit.
     history_pretrain_ : skorch.History
         History of stage 1; ``history_`` holds the last stage run.
     initial_temporal_filters_ : ndarray of shape (n_bands, filter_length)
@@ -148,6 +168,48 @@ class HAMNetClassifier(NeuralNetClassifier):
     module_ : HAMNet
         The trained network.
 
+    See Also
+    --------
+    mne_hamnet.classifier.StageCheckpoint : checkpoints of each stage, to resume a fit.
+
+    Notes
+    -----
+    **Interruption and resumption.** Ctrl-C (``KeyboardInterrupt``) during
+    either stage ends :meth:`fit` early but leaves a classifier that
+    predicts with the network of the stage it reached: ``interrupted_`` is
+    True, ``stage_`` names the stage, ``history_`` holds its finished epochs
+    and a warning says as much. Three ways to finish the job:
+
+    - In the same session, :meth:`resume` trains the interrupted stage for its
+      remaining epochs, then runs stage 2 if it is still to come.
+    - Across sessions, save the classifier (pickle, joblib, or
+      :meth:`save_params` with ``f_fitted``) and call :meth:`resume` on the
+      loaded one.
+    - For runs that may die without warning, add a
+      :class:`~mne_hamnet.classifier.StageCheckpoint` and skorch's
+      :class:`~skorch.callbacks.LoadInitState`::
+
+          cp = StageCheckpoint(dirname="run1")
+          clf = HAMNetClassifier(callbacks=[cp, LoadInitState(cp)])
+          clf.fit(X, y)
+
+      The checkpoint writes each stage's network, optimizer, history and
+      fitted state after every epoch, to files named after the stage;
+      the last stage 1 files are the checkpoint between the stages. Running
+      the same script again restores each stage from its files and trains
+      only the epochs still missing.
+
+    Resuming needs the original training data (other data is refused).
+    When an epoch was cut short, its finished batches stay in the weights
+    and the epoch is run again in full; resuming from a checkpoint, or from
+    an interruption between epochs, continues the original run exactly (bit
+    for bit on the CPU).
+
+    **Reproducibility.** With an int ``random_state``, two fits on the CPU
+    give bit-identical predictions (same versions of torch and this package,
+    same number of threads). On CUDA some kernels are not deterministic; see
+    the "Reproducibility" page of the documentation.
+
     References
     ----------
     .. [1] Yan, R., Lu, N., Niu, X., & Yan, Y. (2023). Hemispheric asymmetry
@@ -159,6 +221,14 @@ class HAMNetClassifier(NeuralNetClassifier):
     >>> clf = HAMNetClassifier(pretrain_epochs=50, finetune_epochs=30)  # doctest: +SKIP
     >>> clf.fit(epochs).predict(epochs_test)  # doctest: +SKIP
     """
+
+    # skorch's __init__ stores these three as instance attributes; they live
+    # on the class here so that __init__ sets nothing but parameters (the
+    # scikit-learn contract) and an unfitted classifier has no fitted-looking
+    # attribute. initialize() sets them on the instance.
+    history_ = None
+    initialized_ = False
+    virtual_params_ = MappingProxyType({})
 
     def __init__(
         self,
@@ -200,6 +270,43 @@ class HAMNetClassifier(NeuralNetClassifier):
         self.sfreq = sfreq
         self.ch_names = ch_names
         self.random_state = random_state
+        for name in ("history_", "initialized_", "virtual_params_"):
+            # vars(): skorch's __delattr__ would copy its class-level registries
+            vars(self).pop(name, None)
+
+    def _get_param_names(self):
+        # skorch lists every attribute without a trailing underscore, which
+        # makes its private bookkeeping (_params_to_validate) a "parameter"
+        return [name for name in super()._get_param_names() if not name.startswith("_")]
+
+    def set_params(self, **kwargs):
+        """Set parameters; see :meth:`skorch.net.NeuralNet.set_params`.
+
+        Parameters
+        ----------
+        **kwargs : dict
+            Parameter names and values, ``module__*`` and ``callbacks__*``
+            included.
+
+        Returns
+        -------
+        self : HAMNetClassifier
+            The classifier.
+        """
+        if "callbacks" in kwargs and not self.initialized_ and not any(
+            key.startswith("callbacks__") for key in kwargs
+        ):
+            # skorch builds the callbacks at once; scikit-learn asks that
+            # parameters be validated in fit, which initializes them anyway
+            self.callbacks = kwargs.pop("callbacks")
+        return super().set_params(**kwargs)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # windows are (n_windows, n_chans, n_times); a 2-D table has no time axis
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        return tags
 
     @property
     def _default_callbacks(self):
@@ -209,6 +316,7 @@ class HAMNetClassifier(NeuralNetClassifier):
             ("valid_loss", PassthroughScoring(name="valid_loss")),
             ("valid_acc", EpochScoring(
                 _encoded_accuracy, name="valid_acc", lower_is_better=False)),
+            ("finite_loss", _FiniteLoss()),
             ("progress", StageProgress()),
         ]
 
@@ -222,7 +330,8 @@ class HAMNetClassifier(NeuralNetClassifier):
             Epochs, a list of Epochs with the same channels (what
             scikit-learn's cross-validation passes when X is an Epochs), or
             an array of shape (n_windows, n_chans, n_times) with ``sfreq`` and
-            ``ch_names`` set.
+            ``ch_names`` set. float64 and float32 are both accepted; the
+            network computes in float32.
         y : array-like of shape (n_windows,) | None
             Class labels of any type. None takes the event codes of Epochs.
         **fit_params : dict
@@ -231,16 +340,24 @@ class HAMNetClassifier(NeuralNetClassifier):
         Returns
         -------
         self : HAMNetClassifier
-            The fitted classifier.
+            The fitted classifier. After Ctrl-C it holds the network of the
+            stage it reached (see ``interrupted_`` and :meth:`resume`).
+
+        Raises
+        ------
+        FloatingPointError
+            If the training loss stops being finite (huge values in ``X`` or
+            a learning rate that is too high).
         """
         self._check_params()
-        windows = to_windows(X, self.sfreq, self.ch_names)
+        windows = self._to_windows(X)
         y = self._targets(windows, y)
         classes = np.unique(y) if self.classes is None else np.asarray(self.classes)
         if len(classes) < 2:
             raise ValueError(
                 "HAMNetClassifier needs at least 2 classes, but y has "
-                f"{len(classes)}: {classes.tolist()}."
+                f"{len(classes)}: {classes.tolist()}; a classifier cannot learn "
+                "from one class."
             )
         y_encoded = self._encode(y, classes)
         info = windows.info
@@ -248,8 +365,10 @@ class HAMNetClassifier(NeuralNetClassifier):
             import mne
 
             info = mne.create_info(windows.ch_names, windows.sfreq, "eeg", verbose=False)
+        if self.mirror is not None:
+            _validate_type(self.mirror, HemisphereMirror, "mirror")
         mirror = HemisphereMirror() if self.mirror is None else clone(self.mirror)
-        _validate_type(mirror, HemisphereMirror, "mirror")
+        device = resolve_device(self.device)
 
         self.classes_inferred_ = classes
         self.mirror_ = mirror.fit(info)
@@ -259,7 +378,8 @@ class HAMNetClassifier(NeuralNetClassifier):
         self.n_times_ = windows.data.shape[2]
         self.interrupted_ = False
         seeds = check_random_state(self.random_state).randint(0, 2**31 - 1, size=2)
-        device = resolve_device(self.device)
+        self.stage_seeds_ = (int(seeds[0]), int(seeds[1]))
+        self._fingerprint = _fingerprint(windows.data, y_encoded)
         logger.info(
             "HAMNetClassifier: %d windows, n_chans=%d, n_times=%d, sfreq=%g Hz, "
             "%d classes, %d mirror pairs, device %s",
@@ -269,37 +389,149 @@ class HAMNetClassifier(NeuralNetClassifier):
         with self._on_device(device):
             dataset = TensorWindows(windows.data, y_encoded, device=self.device)
             del windows
-            self._run_stage("pretrain", dataset, y_encoded, int(seeds[0]), fit_params)
-            if self.finetune_epochs and not self.interrupted_:
-                self._run_stage("finetune", dataset, y_encoded, int(seeds[1]), fit_params)
+            self._begin_stage("pretrain")
+            self._train_stage(dataset, y_encoded, fit_params)
+            if self.finetune_epochs and not self.interrupted_ and self._begin_finetune():
+                self._train_stage(dataset, y_encoded, fit_params)
         return self
 
-    def _run_stage(self, stage, dataset, y, seed, fit_params):
-        n_epochs = self.pretrain_epochs if stage == "pretrain" else self.finetune_epochs
-        self.stage_, self.stage_epochs_, self.stage_seed_ = stage, n_epochs, seed
+    def resume(self, X, y=None, **fit_params):
+        """Finish a fit that was interrupted or restored from a checkpoint.
+
+        Trains the current stage (``stage_``) for the epochs it still lacks,
+        keeping its weights, optimizer state and history, then runs stage 2
+        if it is still to come. A complete fit is left as it is.
+
+        Parameters
+        ----------
+        X : mne.Epochs | list of mne.Epochs | array-like
+            The training data of the original fit (same channels, window
+            length and sampling frequency).
+        y : array-like of shape (n_windows,) | None
+            Its labels, among ``classes_``; None takes Epochs' event codes.
+        **fit_params : dict
+            Passed to the network's forward.
+
+        Returns
+        -------
+        self : HAMNetClassifier
+            The classifier; ``interrupted_`` is True again if this run was
+            interrupted too.
+        """
+        self.check_is_fitted(["module_", "mirror_", "stage_"])
+        self._check_params()
+        windows = self._to_windows(X)
+        self._check_layout(windows.data, windows.ch_names, windows.sfreq)
+        y_encoded = self._encode(self._targets(windows, y), self.classes_)
+        fingerprint = getattr(self, "_fingerprint", None)
+        if fingerprint is not None and fingerprint != _fingerprint(windows.data, y_encoded):
+            raise ValueError(
+                "resume() continues a fit on its own training data, but X or y differ "
+                "from those of the original fit; call fit() to train on new data."
+            )
+        if self.stage_ == "finetune" or not self.finetune_epochs:
+            target = self.finetune_epochs if self.stage_ == "finetune" else self.pretrain_epochs
+            if _epochs_done(self.history_) >= target:
+                logger.info("HAMNetClassifier.resume: the fit is complete, nothing to do")
+                self.interrupted_ = False
+                return self
+        with self._on_device(resolve_device(self.device)):
+            dataset = TensorWindows(windows.data, y_encoded, device=self.device)
+            del windows
+            self.interrupted_ = False
+            target = self.pretrain_epochs if self.stage_ == "pretrain" else self.finetune_epochs
+            if _epochs_done(self.history_) < target:
+                self._train_stage(dataset, y_encoded, fit_params)
+            if (
+                self.stage_ == "pretrain" and self.finetune_epochs and not self.interrupted_
+                and self._begin_finetune()
+            ):
+                self._train_stage(dataset, y_encoded, fit_params)
+        return self
+
+    def _begin_stage(self, stage):
+        """Build the network, optimizer, history and callbacks of ``stage``."""
+        self.stage_ = stage
+        self.stage_seed_ = self.stage_seeds_[_STAGES.index(stage)]
         if stage == "pretrain":
-            self.initialize()
+            with self._quiet_reinit():
+                self.initialize()
             self.initial_temporal_filters_ = self._temporal_filters()
-        else:
-            pretrained = self.module_
-            self.history_pretrain_ = self.history_
-            self.history_ = None  # a fresh History: skorch would clear stage 1's
+            return
+        pretrained = self.module_
+        self.history_pretrain_ = self.history_
+        self.history_ = None  # a fresh History: skorch would clear stage 1's
+        with self._quiet_reinit():
             self._initialize_module()
             self.module_.load_pretrained(pretrained)
             self._initialize_optimizer()
-            self._initialize_history()
-            self._initialize_callbacks()
-        NeuralNet.partial_fit(self, dataset, y, epochs=n_epochs, **fit_params)
+        self._initialize_history()
+        self._initialize_callbacks()
+
+    def _begin_finetune(self):
+        """Start stage 2; on Ctrl-C meanwhile, keep stage 1 and return False."""
+        kept = {name: vars(self)[name] for name in (
+            "module_", "optimizer_", "history_", "callbacks_", "stage_", "stage_seed_")}
+        try:
+            self._begin_stage("finetune")
+        except KeyboardInterrupt:
+            vars(self).update(kept)
+            self.interrupted_ = True
+            warn(
+                "Training was interrupted between the pretrain and finetune stages; "
+                "the classifier keeps the pretrain network and can predict. Call "
+                "resume(X, y) to run the finetune stage."
+            )
+            return False
+        return True
+
+    def _train_stage(self, dataset, y, fit_params):
+        """Train the current stage up to its number of epochs."""
+        stage = self.stage_
+        n_epochs = self.pretrain_epochs if stage == "pretrain" else self.finetune_epochs
+        self.stage_epochs_ = n_epochs
+        # an epoch cut short by Ctrl-C is run again in full
+        while len(self.history_) and "train_loss" not in self.history_[-1]:
+            self.history_.pop()
+        self._stage_training, self._keyboard_interrupt = True, False
+        try:
+            NeuralNet.partial_fit(self, dataset, y, **fit_params)
+        except FloatingPointError:
+            self.notify("on_train_end", X=dataset, y=y)
+            raise
+        finally:
+            self._stage_training = False
         if stage == "pretrain":
             self.history_pretrain_ = self.history_
-        done = sum("train_loss" in row for row in self.history_)
-        if done < n_epochs:
+        done = _epochs_done(self.history_)
+        if self._keyboard_interrupt:
+            # skorch swallows Ctrl-C; fit_loop noted it, even in the last epoch
             self.interrupted_ = True
+            left = (
+                "Call resume(X, y) to finish the fit." if done < n_epochs
+                or (stage == "pretrain" and self.finetune_epochs)
+                else "The stage is complete."
+            )
             warn(
                 f"Training was interrupted during the {stage} stage after {done} of "
                 f"{n_epochs} epochs; the classifier keeps the {stage} network "
-                "and can predict."
+                f"and can predict. {left}"
             )
+        self._update_filters()
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """Run the epochs the current stage still lacks (see :meth:`fit`)."""
+        if getattr(self, "_stage_training", False):
+            # counted here, after on_train_begin, because a LoadInitState
+            # callback may have restored part of the stage there
+            epochs = max(self.stage_epochs_ - _epochs_done(self.history_), 0)
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt:
+            self._keyboard_interrupt = True
+            raise
+
+    def _update_filters(self):
         self.temporal_filters_ = self._temporal_filters()
         self.spatial_filters_ = np.stack(
             [w.detach().cpu().numpy() for w in self.module_.spatial_weights()]
@@ -307,6 +539,16 @@ class HAMNetClassifier(NeuralNetClassifier):
 
     def _temporal_filters(self):
         return self.module_.temporal.weight[:, 0].detach().cpu().numpy().copy()
+
+    @contextmanager
+    def _quiet_reinit(self):
+        """Keep skorch from printing "Re-initializing ..." when a stage is built."""
+        verbose = self.verbose
+        self.verbose = 0
+        try:
+            yield
+        finally:
+            self.verbose = verbose
 
     def _check_params(self):
         for name in ("lr", "max_epochs"):
@@ -328,20 +570,28 @@ class HAMNetClassifier(NeuralNetClassifier):
             if not value > 0:
                 raise ValueError(f"{name} must be a positive number, but got {value}.")
 
+    def _to_windows(self, X):
+        """Convert what the user passes into windows (a hook for tests' adapters)."""
+        return to_windows(X, self.sfreq, self.ch_names)
+
     def _targets(self, windows, y):
         n = len(windows.data)
         if y is None:
             if windows.events is None:
                 raise ValueError(
-                    "y is required for array input; it is taken from the events "
-                    "only when X is Epochs."
+                    "HAMNetClassifier requires y to be passed, but the target y is "
+                    "None; y is taken from the events only when X is Epochs."
                 )
             y = windows.events
         y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
         if y.ndim != 1:
             raise ValueError(f"y must be 1-dimensional, but got shape {y.shape}.")
         if len(y) != n:
             raise ValueError(f"y has {len(y)} labels, but X has {n} windows.")
+        if y.dtype.kind in "fc":
+            assert_all_finite(y, input_name="y")
         check_classification_targets(y)
         return y
 
@@ -364,7 +614,8 @@ class HAMNetClassifier(NeuralNetClassifier):
         if not hasattr(self, "stage_"):
             raise NotInitializedError(
                 "HAMNetClassifier infers its network's sizes from the data: call "
-                "fit() first (or unpickle a fitted classifier)."
+                "fit() first (or unpickle a fitted classifier, or use "
+                "load_params(f_fitted=...))."
             )
         kwargs = self.get_params_for("module")
         clash = sorted(set(kwargs) & set(_INFERRED))
@@ -384,8 +635,11 @@ class HAMNetClassifier(NeuralNetClassifier):
         }
         module_class = self.module if isinstance(self.module, type) else type(self.module)
         # seed initialisation without touching the caller's global RNG state
+        # Only the CPU generator initialises weights (modules are built on the
+        # CPU), so seed and restore just that one: the caller's CUDA state is
+        # left alone.
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.stage_seed_)
+            torch.default_generator.manual_seed(self.stage_seed_)
             self.module_ = module_class(**inferred, **kwargs)
         return self
 
@@ -417,6 +671,10 @@ class HAMNetClassifier(NeuralNetClassifier):
         if training:
             generator = torch.Generator(device=dataset.X.device)
             generator.manual_seed(self.stage_seed_)
+            # one permutation per finished epoch, so that a resumed stage
+            # shuffles exactly as the uninterrupted one would have
+            for _ in range(_epochs_done(self.history_)):
+                torch.randperm(len(dataset), generator=generator, device=dataset.X.device)
         return BatchSlicer(dataset, batch_size, shuffle=training, generator=generator)
 
     # ----------------------------------------------------------- predict
@@ -435,10 +693,24 @@ class HAMNetClassifier(NeuralNetClassifier):
             Rows sum to 1; columns follow ``classes_``.
         """
         self.check_is_fitted(["module_", "mirror_"])
-        if not isinstance(X, Dataset):
-            X = self._predict_windows(X)
+        data = X if isinstance(X, Dataset) else self._predict_windows(X)
         with self._on_device(resolve_device(self.device)):
-            return NeuralNet.predict_proba(self, X)
+            proba = NeuralNet.predict_proba(self, data)
+        bad = ~np.isfinite(proba).all(axis=1)
+        if bad.any():
+            detail = ""
+            if not isinstance(data, Dataset):
+                detail = (
+                    f"; the largest |value| in those windows is "
+                    f"{float(np.abs(data[bad]).max()):.3g}"
+                )
+            raise ValueError(
+                f"HAMNet's output is not finite for {int(bad.sum())} of {len(bad)} "
+                f"window(s) (first: {np.flatnonzero(bad)[:5].tolist()}){detail}. "
+                "Values this large overflow the float32 band powers: check the "
+                "units (Epochs are used in µV) and remove or clip artifacts."
+            )
+        return proba
 
     def predict(self, X):
         """Predicted class labels, in the original label type.
@@ -477,20 +749,36 @@ class HAMNetClassifier(NeuralNetClassifier):
         self : HAMNetClassifier
             The classifier.
         """
-        if not getattr(self, "initialized_", False) or not hasattr(self, "mirror_"):
+        if not self.initialized_ or not hasattr(self, "mirror_"):
             return self.fit(X, y, **fit_params)
-        windows = to_windows(X, self.sfreq, self.ch_names)
+        windows = self._to_windows(X)
         self._check_layout(windows.data, windows.ch_names, windows.sfreq)
         y_encoded = self._encode(self._targets(windows, y), self.classes_)
         with self._on_device(resolve_device(self.device)):
             dataset = TensorWindows(windows.data, y_encoded, device=self.device)
             NeuralNet.partial_fit(self, dataset, y_encoded, epochs=1, **fit_params)
+        self._update_filters()
         return self
 
     def _predict_windows(self, X):
-        windows = to_windows(X, self.sfreq, self.ch_names)
+        if isinstance(X, (np.ndarray, torch.Tensor)) and X.ndim == 3:
+            if X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[1]} channels, but HAMNetClassifier was fitted "
+                    f"with {self.n_features_in_}{self._n_features_sentence(X.shape[1])}."
+                )
+        windows = self._to_windows(X)
         self._check_layout(windows.data, windows.ch_names, windows.sfreq)
         return windows.data
+
+    def _n_features_sentence(self, n_chans):
+        # scikit-learn's wording, which its tools and checks look for
+        if n_chans == self.n_features_in_:
+            return ""
+        return (
+            f" (X has {n_chans} features, but HAMNetClassifier is expecting "
+            f"{self.n_features_in_} features as input)"
+        )
 
     def _check_layout(self, data, ch_names, sfreq):
         if list(ch_names) != self.ch_names_:
@@ -502,7 +790,8 @@ class HAMNetClassifier(NeuralNetClassifier):
             )
             raise ValueError(
                 f"X's channels differ from those seen in fit ({detail}); expected "
-                f"{len(self.ch_names_)} channels {self.ch_names_}."
+                f"{len(self.ch_names_)} channels {self.ch_names_}"
+                f"{self._n_features_sentence(len(ch_names))}."
             )
         if data.shape[2] != self.n_times_:
             raise ValueError(
@@ -513,6 +802,232 @@ class HAMNetClassifier(NeuralNetClassifier):
             raise ValueError(
                 f"X is sampled at {sfreq} Hz, but the classifier was fitted at "
                 f"{self.sfreq_} Hz."
+            )
+
+    # ------------------------------------------------------- persistence
+    def save_params(self, f_params=None, f_optimizer=None, f_criterion=None,
+                    f_history=None, use_safetensors=False, f_fitted=None, **kwargs):
+        """Save the network's state and, with ``f_fitted``, what fit inferred.
+
+        skorch's :meth:`~skorch.net.NeuralNet.save_params`, plus
+        ``f_fitted``: a JSON file with everything that is not a tensor (the
+        classes, channel names, sampling frequency, window length, fitted
+        mirror, stage reached, seeds and histories), which
+        :meth:`load_params` needs to rebuild the network on an unfitted
+        classifier. Files given as paths are written to a temporary file
+        first and then renamed, so a crash never leaves half a file.
+
+        Parameters
+        ----------
+        f_params, f_optimizer, f_criterion, f_history : str | path-like | file-like | None
+            As in skorch.
+        use_safetensors : bool, default=False
+            As in skorch.
+        f_fitted : str | path-like | file-like | None, default=None
+            Where to write the fitted state.
+        **kwargs : dict
+            Further ``f_<module>`` files, as in skorch.
+        """
+        if f_fitted is not None:
+            self.check_is_fitted(["module_", "mirror_", "stage_"])
+            _write_atomic(f_fitted, json.dumps(
+                self._fitted_state(), default=_json_default).encode())
+        files = dict(f_params=f_params, f_optimizer=f_optimizer, f_criterion=f_criterion,
+                     f_history=f_history, **kwargs)
+        files = {key: value for key, value in files.items() if value is not None}
+        if not files:
+            return
+        targets = {}
+        for key, value in files.items():
+            if isinstance(value, (str, os.PathLike)):
+                targets[key] = value
+                files[key] = _temporary_path(value)
+        try:
+            super().save_params(use_safetensors=use_safetensors, **files)
+            for key, target in targets.items():
+                os.replace(files[key], target)
+        finally:
+            for key in targets:
+                if os.path.exists(files[key]):
+                    os.remove(files[key])
+
+    def load_params(self, f_params=None, f_optimizer=None, f_criterion=None,
+                    f_history=None, checkpoint=None, use_safetensors=False,
+                    f_fitted=None, **kwargs):
+        """Load the network's state and, with ``f_fitted``, what fit inferred.
+
+        On an unfitted classifier (built with the same parameters as the
+        saved one) pass ``f_fitted`` together with ``f_params``: the fitted
+        state rebuilds the network of the saved stage, then its weights are
+        loaded. Tensors saved on a GPU load on the device this classifier
+        resolves to (the CPU when CUDA is missing).
+
+        With ``checkpoint`` (a :class:`~mne_hamnet.classifier.StageCheckpoint`,
+        or any skorch Checkpoint with an ``f_fitted`` file), the files of the current
+        stage are loaded, or of the latest stage saved when the classifier
+        is unfitted. While :meth:`fit` runs (through skorch's
+        :class:`~skorch.callbacks.LoadInitState`), the checkpoint must have
+        been written for the same data: same classes, channels, window
+        length, sampling frequency and windows.
+
+        Parameters
+        ----------
+        f_params, f_optimizer, f_criterion, f_history : str | path-like | file-like | None
+            As in skorch.
+        checkpoint : skorch.callbacks.Checkpoint | None, default=None
+            Load the files this checkpoint writes.
+        use_safetensors : bool, default=False
+            As in skorch.
+        f_fitted : str | path-like | file-like | None, default=None
+            A fitted state written by :meth:`save_params`.
+        **kwargs : dict
+            Further ``f_<module>`` files, as in skorch.
+        """
+        with self._on_device(resolve_device(self.device)):
+            files = {}
+            if checkpoint is not None:
+                files = self._checkpoint_files(checkpoint)
+                f_fitted = files.pop("f_fitted") if f_fitted is None else f_fitted
+                files.pop("f_fitted", None)
+            if f_fitted is not None:
+                self._load_fitted_state(_read_json(f_fitted))
+            elif not self.initialized_:
+                raise NotInitializedError(
+                    "HAMNetClassifier infers its network's sizes from the data: to "
+                    "load parameters into an unfitted classifier, pass the "
+                    "f_fitted= file written by save_params(f_fitted=...) too."
+                )
+            explicit = dict(f_params=f_params, f_optimizer=f_optimizer,
+                            f_criterion=f_criterion, f_history=f_history, **kwargs)
+            files.update({key: value for key, value in explicit.items() if value is not None})
+            if files:
+                super().load_params(use_safetensors=use_safetensors, **files)
+        self._update_filters()
+
+    def _checkpoint_files(self, checkpoint):
+        """The files of ``checkpoint`` for this classifier's stage, or the latest one."""
+        _validate_type(checkpoint, Checkpoint, "checkpoint")
+        template = getattr(checkpoint, "f_fitted", None)
+        if template is None:
+            raise ValueError(
+                "HAMNetClassifier restores a checkpoint only with its fitted state: "
+                "use StageCheckpoint, or give the Checkpoint f_fitted= (and "
+                "per-stage names such as '{net.stage_}_params.pt')."
+            )
+        stages = [self.stage_] if hasattr(self, "stage_") else ["finetune", "pretrain"]
+        for stage in stages:
+            f_fitted = _format_checkpoint_name(checkpoint, template, _StageView(self, stage))
+            if not isinstance(f_fitted, (str, os.PathLike)) or os.path.exists(f_fitted):
+                break
+        else:
+            raise FileNotFoundError(f"No checkpoint of {stages} at {f_fitted!r}.")
+        state = _read_json(f_fitted)
+        view = _StageView(self, state.get("stage"), History(state.get("history") or []))
+        files = {}
+        for key, template in _checkpoint_templates(checkpoint).items():
+            if key in ("f_history", "f_pickle", "f_fitted") or template is None:
+                continue  # the history travels in the fitted state
+            files[key] = _format_checkpoint_name(checkpoint, template, view)
+        missing = [f for f in files.values()
+                   if isinstance(f, (str, os.PathLike)) and not os.path.exists(f)]
+        if missing:
+            raise ValueError(
+                f"The checkpoint at {f_fitted!r} is incomplete: {missing} is missing. "
+                "Delete the checkpoint's files to start the fit afresh."
+            )
+        files["f_fitted"] = f_fitted
+        return files
+
+    def _fitted_state(self):
+        stage = self.stage_
+        return {
+            "format": _FITTED_FORMAT,
+            "version": _FITTED_VERSION,
+            "stage": stage,
+            "epochs_done": _epochs_done(self.history_),
+            "stage_seeds": list(self.stage_seeds_),
+            "classes": self.classes_.tolist(),
+            "classes_dtype": self.classes_.dtype.str,
+            "sfreq": self.sfreq_,
+            "ch_names": list(self.ch_names_),
+            "n_times": self.n_times_,
+            "fingerprint": getattr(self, "_fingerprint", None),
+            "mirror": _mirror_state(self.mirror_),
+            "history": list(self.history_ or []),
+            "history_pretrain": (
+                list(self.history_pretrain_) if stage == "finetune" else None
+            ),
+        }
+
+    def _load_fitted_state(self, state):
+        if not isinstance(state, dict) or state.get("format") != _FITTED_FORMAT:
+            raise ValueError(
+                "This is not a fitted state written by HAMNetClassifier.save_params"
+                "(f_fitted=...)."
+            )
+        if state["version"] > _FITTED_VERSION:
+            raise ValueError(
+                f"This fitted state has version {state['version']}, written by a newer "
+                f"mne-hamnet; this one reads up to version {_FITTED_VERSION}."
+            )
+        classes = np.asarray(state["classes"], dtype=np.dtype(state["classes_dtype"]))
+        stage = state["stage"]
+        _check_option("stage", stage, _STAGES)
+        history = History(state["history"])
+        if getattr(self, "_stage_training", False):
+            # LoadInitState restores the stage that fit() is running
+            self._check_checkpoint_matches(state, classes)
+            self.history_ = history
+        else:
+            self.classes_inferred_ = classes
+            self.mirror_ = _mirror_from_state(state["mirror"], self.mirror)
+            self.sfreq_ = float(state["sfreq"])
+            self.ch_names_ = list(state["ch_names"])
+            self.n_features_in_ = len(self.ch_names_)
+            self.n_times_ = int(state["n_times"])
+            self._fingerprint = state.get("fingerprint")
+            self.stage_ = stage
+            self.stage_seeds_ = tuple(int(s) for s in state["stage_seeds"])
+            self.stage_seed_ = self.stage_seeds_[_STAGES.index(stage)]  # for initialize
+            self.stage_epochs_ = (
+                self.pretrain_epochs if stage == "pretrain" else self.finetune_epochs
+            )
+            with self._quiet_reinit():
+                self.initialize()
+                self.initial_temporal_filters_ = self._temporal_filters()
+                if stage == "finetune":
+                    # as after load_pretrained: the FIR kernels stay frozen in stage 2
+                    self.module_.temporal.weight.requires_grad_(False)
+                    self._initialize_optimizer()
+            self.history_ = history
+            done = _epochs_done(history)
+            complete = done >= self.stage_epochs_ and (
+                stage == "finetune" or not self.finetune_epochs
+            )
+            self.interrupted_ = not complete
+        self.stage_seeds_ = tuple(int(s) for s in state["stage_seeds"])
+        self.stage_seed_ = self.stage_seeds_[_STAGES.index(stage)]
+        self.history_pretrain_ = (
+            History(state["history_pretrain"]) if stage == "finetune" else self.history_
+        )
+
+    def _check_checkpoint_matches(self, state, classes):
+        expected = {
+            "stage": self.stage_,
+            "classes": self.classes_.tolist(),
+            "ch_names": list(self.ch_names_),
+            "sfreq": self.sfreq_,
+            "n_times": self.n_times_,
+            "fingerprint": getattr(self, "_fingerprint", None),
+        }
+        found = dict(state, classes=classes.tolist())
+        differ = [key for key, value in expected.items() if found.get(key) != value]
+        if differ:
+            what = "windows" if differ == ["fingerprint"] else ", ".join(differ)
+            raise ValueError(
+                f"The checkpoint was written by a fit on other data ({what} differ), "
+                f"so it cannot resume this {self.stage_} stage. Point the checkpoint "
+                "at a fresh directory for every fit (e.g. one per fold)."
             )
 
     # ------------------------------------------------------------ device
@@ -526,6 +1041,15 @@ class HAMNetClassifier(NeuralNetClassifier):
         finally:
             self.device = requested
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        if "callbacks_" in state:
+            # an open progress bar (a fit cut short by an error) holds a stream
+            state["callbacks_"] = [
+                (name, _without_progress_bar(cb)) for name, cb in state["callbacks_"]
+            ]
+        return state
+
     def __setstate__(self, state):
         requested = state.get("device")
         auto = isinstance(requested, str) and requested == "auto"
@@ -534,6 +1058,279 @@ class HAMNetClassifier(NeuralNetClassifier):
         super().__setstate__(state)
         if auto:
             self.device = "auto"
+        elif isinstance(self.device, torch.device) and not isinstance(requested, torch.device):
+            # skorch fell back to the CPU (a DeviceWarning said so); keep a str
+            self.device = str(self.device)
+
+
+def _checkpoint_sink(text):
+    if text.startswith("Unable to save"):
+        warn(f"StageCheckpoint: {text}")
+    else:
+        logger.debug("StageCheckpoint: %s", text)
+
+
+class StageCheckpoint(Checkpoint):
+    """A skorch Checkpoint that keeps each stage of a HAMNetClassifier fit.
+
+    It writes, after every epoch by default, the network's weights, the
+    optimizer's state and the classifier's fitted state (classes, channels,
+    mirror, seeds, histories; see :meth:`HAMNetClassifier.save_params`), to
+    files named after the stage: ``pretrain_params.pt``, ...,
+    ``finetune_fitted.json``. The last stage 1 files are the checkpoint
+    between the two stages. Each file is written to a temporary name and
+    then renamed, the fitted state last, so a run killed at any moment
+    leaves a usable checkpoint.
+
+    Pair it with skorch's :class:`~skorch.callbacks.LoadInitState` to resume
+    by running the same fit again::
+
+        cp = StageCheckpoint(dirname="run1")
+        clf = HAMNetClassifier(callbacks=[cp, LoadInitState(cp)])
+        clf.fit(X, y)  # again after a crash: each stage resumes
+
+    Use one directory per fit: a checkpoint written for other data is
+    refused with an error.
+
+    Parameters
+    ----------
+    dirname : str
+        Directory of the files, created if needed.
+    monitor : str | callable | None, default=None
+        When to save, as in :class:`skorch.callbacks.Checkpoint`. None saves
+        after every epoch, which is what resuming needs; a callable such as
+        ``lambda net: len(net.history) % 10 == 0`` saves less often.
+    f_params, f_optimizer, f_criterion, f_fitted : str | None
+        File name templates; ``{net.stage_}`` is the stage.
+    f_history : None
+        Must stay None: the history is part of the fitted state, per stage.
+    f_pickle : str | None, default=None
+        As in :class:`skorch.callbacks.Checkpoint`: a pickle of the whole
+        classifier (``"{net.stage_}.pkl"`` keeps one per stage).
+    fn_prefix : str, default=""
+        Prefix of every file name.
+    event_name : str | None, default="event_cp"
+        History column that marks the epochs saved.
+    sink : callable
+        Where messages go, as in skorch; the default logs them at DEBUG
+        level and turns a failed save into a warning.
+    load_best : bool, default=False
+        Must stay False: rolling a stage back to an earlier epoch would make
+        it look unfinished.
+    use_safetensors : bool, default=False
+        As in :class:`skorch.callbacks.Checkpoint`; needs ``f_optimizer=None``.
+    """
+
+    def __init__(
+        self,
+        dirname="",
+        monitor=None,
+        f_params="{net.stage_}_params.pt",
+        f_optimizer="{net.stage_}_optimizer.pt",
+        f_criterion=None,
+        f_fitted="{net.stage_}_fitted.json",
+        f_history=None,
+        f_pickle=None,
+        fn_prefix="",
+        event_name="event_cp",
+        sink=_checkpoint_sink,
+        load_best=False,
+        use_safetensors=False,
+    ):
+        # every argument is explicit, so that clone() and get_params keep them
+        super().__init__(
+            monitor=monitor, f_params=f_params, f_optimizer=f_optimizer,
+            f_criterion=f_criterion, f_history=f_history, f_pickle=f_pickle,
+            fn_prefix=fn_prefix, dirname=dirname, event_name=event_name,
+            sink=sink, load_best=load_best, use_safetensors=use_safetensors,
+            f_fitted=f_fitted,
+        )
+
+    def initialize(self):
+        """Check the settings and create the directory.
+
+        Returns
+        -------
+        self : StageCheckpoint
+            The callback.
+        """
+        if self.f_history is not None:
+            raise ValueError(
+                "StageCheckpoint keeps the history in the fitted state of each "
+                f"stage; f_history must be None, but got {self.f_history!r}."
+            )
+        if self.load_best:
+            raise ValueError(
+                "StageCheckpoint saves every epoch to resume a fit; load_best=True "
+                "would roll a stage back to an earlier epoch. Use skorch's "
+                "Checkpoint for that."
+            )
+        return super().initialize()
+
+    def save_model(self, net):
+        """Save the network's files, then the fitted state that refers to them."""
+        f_fitted = self.f_fitted
+        self.f_fitted = None  # skorch's loop skips None; written last below
+        try:
+            super().save_model(net)
+        finally:
+            self.f_fitted = f_fitted
+        if f_fitted is not None:
+            try:
+                net.save_params(f_fitted=_format_checkpoint_name(self, f_fitted, net))
+            except OSError as err:
+                warn(f"StageCheckpoint could not write the fitted state: {err}")
+
+
+class _FiniteLoss(Callback):
+    """Stop a fit with an error as soon as the training loss is not finite."""
+
+    def on_train_begin(self, net, X=None, **kwargs):
+        self._data = X  # only looked at to explain a failure
+
+    def on_train_end(self, net, **kwargs):
+        self._data = None
+
+    def on_epoch_end(self, net, **kwargs):
+        loss = net.history[-1].get("train_loss")
+        if loss is None or np.isfinite(loss):
+            return
+        stage = getattr(net, "stage_", "train")
+        scale = ""
+        data = getattr(self, "_data", None)
+        if isinstance(data, TensorWindows) and len(data):
+            # in chunks: the whole data set may fill the GPU already
+            largest = max(float(chunk.abs().max()) for chunk in data.X.split(256))
+            scale = f" (the largest |X| is {largest:.3g})"
+        raise FloatingPointError(
+            f"The training loss became {loss} in epoch {len(net.history)} of the "
+            f"{stage} stage, and the network's weights are no longer finite. Huge "
+            f"values in X{scale} or a learning rate that is too high cause this: "
+            f"check the units (Epochs are used in µV), clip or drop artifacts, or "
+            f"lower {stage}_lr."
+        )
+
+    def __getstate__(self):
+        # a checkpoint pickled during training must not carry the data set
+        return {key: value for key, value in vars(self).items() if key != "_data"}
+
+
+class _StageView:
+    """``net`` as seen by a checkpoint file name template for another stage."""
+
+    def __init__(self, net, stage, history=None):
+        self._net, self.stage_ = net, stage
+        self.history = net.history if history is None else history
+
+    def __getattr__(self, name):
+        return getattr(self._net, name)
+
+
+def _checkpoint_templates(checkpoint):
+    return {key: getattr(checkpoint, key) for key in dir(checkpoint)
+            if key.startswith("f_") and not key.endswith("_")}
+
+
+def _format_checkpoint_name(checkpoint, template, net):
+    """Format a file name as skorch's Checkpoint does, tolerating an empty history."""
+    if not isinstance(template, str):
+        return template
+    history = net.history
+    last_epoch = history[-1] if history else {}
+    last_batch = last_epoch.get("batches", [{}])[-1] if last_epoch.get("batches") else {}
+    name = template.format(net=net, last_epoch=last_epoch, last_batch=last_batch)
+    return os.path.join(checkpoint.dirname, checkpoint.fn_prefix + name)
+
+
+def _without_progress_bar(callback):
+    if getattr(callback, "bar_", None) is None:
+        return callback
+    callback = copy.copy(callback)
+    callback.bar_ = None
+    return callback
+
+
+def _epochs_done(history):
+    """Epochs of ``history`` that finished (a Ctrl-C can leave a partial last row)."""
+    return 0 if history is None else sum("train_loss" in row for row in history)
+
+
+def _mirror_state(mirror):
+    params = mirror.get_params()
+    if params.get("ch_names") is not None:
+        params["ch_names"] = [str(name) for name in params["ch_names"]]
+    return {
+        "params": params,
+        "ch_names_": list(mirror.ch_names_),
+        "pairs_": [list(pair) for pair in mirror.pairs_],
+        "midline_": list(mirror.midline_),
+        "unpaired_": list(mirror.unpaired_),
+        "mirror_index_": mirror.mirror_index_.tolist(),
+        "method_": mirror.method_,
+        "n_features_in_": int(mirror.n_features_in_),
+    }
+
+
+def _mirror_from_state(state, template):
+    cls = type(template) if isinstance(template, HemisphereMirror) else HemisphereMirror
+    mirror = cls(**state["params"])
+    mirror.ch_names_ = list(state["ch_names_"])
+    mirror.pairs_ = [tuple(pair) for pair in state["pairs_"]]
+    mirror.midline_ = list(state["midline_"])
+    mirror.unpaired_ = list(state["unpaired_"])
+    mirror.mirror_index_ = np.asarray(state["mirror_index_"], dtype=np.int64)
+    mirror.method_ = state["method_"]
+    mirror.n_features_in_ = int(state["n_features_in_"])
+    return mirror
+
+
+def _json_default(obj):
+    # numpy scalars that callbacks may record in the history
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+
+def _temporary_path(path):
+    path = os.fspath(path)
+    folder = os.path.dirname(path) or "."
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(path), dir=folder)
+    os.close(fd)
+    return tmp
+
+
+def _write_atomic(f, data):
+    if not isinstance(f, (str, os.PathLike)):
+        f.write(data if "b" in getattr(f, "mode", "b") else data.decode())
+        return
+    tmp = _temporary_path(f)
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, f)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _read_json(f):
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "rb") as handle:
+            return json.loads(handle.read())
+    return json.loads(f.read())
+
+
+def _fingerprint(data, y):
+    """A cheap digest of the training windows, to tell one fit's data from another's."""
+    import hashlib
+
+    step = max(1, len(data) // 64)
+    digest = hashlib.sha1(repr(data.shape).encode())
+    digest.update(np.ascontiguousarray(y, dtype=np.int64).tobytes())
+    digest.update(np.ascontiguousarray(data[::step]).tobytes())
+    return digest.hexdigest()
 
 
 def _as_tensor_windows(dataset):

@@ -11,8 +11,9 @@ from .fir import check_bands, fir_filter_bank
 
 
 class HAMNet(nn.Module):
-    """Hemispheric Asymmetry Measurement Network (HAMNet) [1]_.
+    """Hemispheric Asymmetry Measurement Network (HAMNet).
 
+    The network of Yan et al. (2023) [1]_.
     A spatial convolution (``n_spatial_filters`` filters over all channels)
     feeds a bank of temporal FIR kernels initialised as band-pass filters.
     Batch norm, squaring and averaging over time give one band power per

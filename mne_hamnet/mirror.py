@@ -3,6 +3,7 @@
 import mne
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
 from ._check import _check_finite, _check_option, _check_unique_names, _validate_type
@@ -28,7 +29,11 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
     ----------
     ch_names : list of str | None, default=None
         Channel names for array input; ignored for MNE objects, which carry
-        their own.
+        their own. An array fitted without names has anonymous channels
+        (named ``x0``, ``x1``, ... as scikit-learn names unnamed features):
+        none can be paired, so this raises unless ``on_unpaired`` is
+        ``"warn"`` or ``"ignore"``, in which case every channel maps to
+        itself.
     method : {"auto", "names", "positions"}, default="auto"
         ``"auto"`` uses names when every scalp channel follows 10-05 and
         positions otherwise (falling back to names when positions are
@@ -43,7 +48,8 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
     Attributes
     ----------
     ch_names_ : list of str
-        Channel names seen in :meth:`fit`.
+        Channel names seen in :meth:`fit` (``x0``, ``x1``, ... for an array
+        fitted without ``ch_names``).
     pairs_ : list of tuple of (str, str)
         (left, right) channel names, in channel order of the left channel.
     midline_ : list of str
@@ -80,10 +86,11 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : mne.Epochs | mne.io.Raw | mne.Info | ndarray
+        X : mne.Epochs | mne.io.Raw | mne.Info | array-like
             The data or its measurement info. An array has shape
-            (n_epochs, n_channels, n_times) or (n_samples, n_channels) and
-            needs ``ch_names``.
+            (n_epochs, n_channels, n_times) or (n_samples, n_channels), holds
+            finite real numbers, and needs ``ch_names`` (see there). Only
+            the channel layout is used: MNE objects' data are not read.
         y : None
             Not used, present for API consistency.
 
@@ -97,7 +104,7 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
         _validate_type(self.tol, "numeric", "tol")
         if not self.tol > 0:
             raise ValueError(f"tol must be a positive distance in metres, but got {self.tol}.")
-        info = self._info_from(X)
+        info, anonymous = self._info_from(X)
         ch_names = list(info["ch_names"])
         scalp = [
             i for i, kind in enumerate(info.get_channel_types()) if kind in _SCALP_TYPES
@@ -116,6 +123,11 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
                 "channels with homologous partners, or pass "
                 "on_unpaired='warn' or 'ignore' to map them to themselves."
             )
+            if anonymous:
+                msg = (
+                    f"X is an array without ch_names, so none of its {len(ch_names)} "
+                    "channel(s) can be paired; each maps to itself."
+                )
             if self.on_unpaired == "raise":
                 raise ValueError(msg)
             if self.on_unpaired == "warn":
@@ -145,7 +157,8 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
         Returns
         -------
         X_mirrored : ndarray
-            The data with channels permuted, same shape as the input data.
+            The data with channels permuted, same shape and dtype as the
+            input data.
         """
         check_is_fitted(self, "mirror_index_")
         if isinstance(X, (mne.BaseEpochs, mne.io.BaseRaw)):
@@ -155,45 +168,49 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
                     f"{list(X.ch_names)}, expected {self.ch_names_}."
                 )
             X = X.get_data()
-        X = _check_finite(np.asarray(X))
-        if X.ndim not in (2, 3):
-            raise ValueError(
-                "X must have shape (n_epochs, n_channels, n_times) or "
-                f"(n_samples, n_channels), but got an array of shape {X.shape}."
-            )
+        X = _check_array(X)
         if X.shape[1] != self.n_features_in_:
+            # the second sentence is scikit-learn's wording, which its tools expect
             raise ValueError(
                 f"X has {X.shape[1]} channels, but HemisphereMirror was fitted "
-                f"with {self.n_features_in_}."
+                f"with {self.n_features_in_} (X has {X.shape[1]} features, but "
+                f"HemisphereMirror is expecting {self.n_features_in_} features as "
+                "input)."
             )
         return X[:, self.mirror_index_]
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        # a permutation of channels keeps the input's dtype
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
     def _info_from(self, X):
+        """Return (info, anonymous): the channels' info, and whether they lack names."""
         if isinstance(X, mne.Info):
-            return X
+            return X, False
         if isinstance(X, (mne.BaseEpochs, mne.io.BaseRaw)):
-            return X.info
-        X = np.asarray(X)
-        if X.ndim not in (2, 3):
-            raise ValueError(
-                "X must be Epochs, Raw, Info, or an array of shape (n_epochs, "
-                f"n_channels, n_times) or (n_samples, n_channels), but got an "
-                f"array of shape {X.shape}."
-            )
+            return X.info, False
+        X = _check_array(X)
         n_channels = X.shape[1]
         if self.ch_names is None:
-            raise ValueError(
-                f"Array input needs channel names: pass ch_names= (a list of "
-                f"{n_channels} names) to HemisphereMirror, or fit it on Epochs, "
-                "Raw or Info."
-            )
+            if self.on_unpaired == "raise":
+                raise ValueError(
+                    f"Array input needs channel names: pass ch_names= (a list of "
+                    f"{n_channels} names) to HemisphereMirror, or fit it on Epochs, "
+                    "Raw or Info."
+                )
+            # scikit-learn's names for unnamed features; no 10-05 name looks like them
+            names = [f"x{i}" for i in range(n_channels)]
+            return mne.create_info(names, 1.0, "eeg", verbose=False), True
         _check_unique_names(self.ch_names)
         if len(self.ch_names) != n_channels:
             raise ValueError(
                 f"ch_names has {len(self.ch_names)} names, but X has "
                 f"{n_channels} channels."
             )
-        return mne.create_info(list(self.ch_names), 1.0, "eeg", verbose=False)
+        return mne.create_info(list(self.ch_names), 1.0, "eeg", verbose=False), False
 
     def _pair(self, info, scalp):
         """Return (pairs, midline, method) in indices of all channels."""
@@ -219,3 +236,23 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
         pairs = [(scalp[a], scalp[b]) for a, b in pairs]
         midline = [scalp[i] for i in midline]
         return pairs, midline, method
+
+
+def _check_array(X):
+    """Return ``X`` as a dense real array of 2 or 3 dimensions, or raise."""
+    # scikit-learn's check gives the usual messages for sparse, complex, object
+    # and empty input; NaN gets our message, which counts the bad values
+    X = check_array(
+        X, accept_sparse=False, ensure_2d=False, allow_nd=True, dtype="numeric",
+        ensure_all_finite=False,
+    )
+    if X.ndim not in (2, 3):
+        hint = " Reshape your data: X.reshape(1, -1) is one sample." if X.ndim == 1 else ""
+        raise ValueError(
+            "X must be Epochs, Raw, Info, or an array of shape (n_epochs, "
+            f"n_channels, n_times) or (n_samples, n_channels), but got an "
+            f"array of shape {X.shape}.{hint}"
+        )
+    if X.ndim == 3 and 0 in X.shape:
+        raise ValueError(f"X is empty: it has shape {X.shape}.")
+    return _check_finite(X)

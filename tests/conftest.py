@@ -43,6 +43,17 @@ def simulate_epochs(n_windows=120, sfreq=200.0, n_times=200, random_state=0, **k
                            verbose=False)
 
 
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    """Tiny fits run faster on one thread, and so do parallel test sessions."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture
 def windows():
     return simulate_windows()

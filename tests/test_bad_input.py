@@ -1,0 +1,368 @@
+"""The bad-input catalogue: what each public entry point does with bad input.
+
+Every case either works (and gives finite results) or raises with a message
+that says what is wrong. The documentation's "Bad input" table lists the
+same cases.
+"""
+
+import mne
+import numpy as np
+import pytest
+import torch
+from conftest import CH_NAMES, simulate_epochs, simulate_windows
+from scipy import sparse
+from sklearn.exceptions import DataConversionWarning, NotFittedError
+
+from mne_hamnet import HAMNet, HAMNetClassifier, HemisphereMirror
+
+NO_CUDA = pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error without CUDA")
+TINY = dict(pretrain_epochs=2, finetune_epochs=1, verbose=0, random_state=0,
+            module__n_spatial_filters=2, sfreq=200.0, ch_names=CH_NAMES)
+WORKS = None  # the expected outcome of a case that must work
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    # tiny networks spend their time synchronising threads on a busy machine
+    n_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n_threads)
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = simulate_windows(40, n_times=200)
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    n_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    clf = HAMNetClassifier(**TINY).fit(*data)
+    torch.set_num_threads(n_threads)
+    return clf
+
+
+def _set(X, value, where=(0, 1, 2), dtype=None):
+    X = X.astype(dtype or X.dtype, copy=True)
+    X[where] = value
+    return X
+
+
+def _check(outcome, run):
+    """Run ``run()``; check it raises as ``outcome`` says, or returns finite values."""
+    if outcome is WORKS:
+        result = run()
+        assert np.all(np.isfinite(np.asarray(result, dtype=float)))
+        return result
+    error, match = outcome
+    with pytest.raises(error, match=match):
+        run()
+
+
+# ----------------------------------------------------------------------------------
+# HAMNetClassifier.fit: case -> (make(X, y) -> (X, y, params), outcome)
+FIT_CASES = {
+    "nan": (lambda X, y: (_set(X, np.nan), y, {}), (ValueError, "1 NaN and 0 infinite")),
+    "inf": (lambda X, y: (_set(X, -np.inf), y, {}), (ValueError, "0 NaN and 1 infinite")),
+    "2-D": (lambda X, y: (X[0], y, {}),
+            (ValueError, r"2 dimension\(s\).*Reshape your data")),
+    "4-D": (lambda X, y: (X[None], y, {}), (ValueError, r"4 dimension\(s\)")),
+    "no window": (lambda X, y: (X[:0], y[:0], {}), (ValueError, "X holds no window")),
+    "no channel": (lambda X, y: (X[:, :0], y, {"ch_names": []}),
+                   (ValueError, "windows hold no channel")),
+    "no sample": (lambda X, y: (X[:, :, :0], y, {}), (ValueError, "windows hold no sample")),
+    "float64": (lambda X, y: (X.astype(np.float64), y, {}), WORKS),
+    "float32": (lambda X, y: (X.astype(np.float32), y, {}), WORKS),
+    "int16": (lambda X, y: (X.astype(np.int16), y, {}), WORKS),
+    "flat channel": (lambda X, y: (_set(X, 0.0, (slice(None), 3)), y, {}), WORKS),
+    "flat windows": (lambda X, y: (np.zeros_like(X), y, {}), WORKS),
+    "huge outlier (1e6)": (lambda X, y: (_set(X, 1e6), y, {}), WORKS),
+    "overflowing outlier (1e20)": (
+        lambda X, y: (_set(X, 1e20), y, {}),
+        (FloatingPointError, r"training loss became nan.*largest \|X\| is 1e\+20")),
+    "beyond float32 (1e39)": (
+        lambda X, y: (_set(X, 1e39, dtype=np.float64), y, {}),
+        (ValueError, "beyond the float32 range")),
+    "fewer windows than batch_size": (lambda X, y: (X[:6], y[:6], {"batch_size": 100}), WORKS),
+    "one class": (lambda X, y: (X, np.zeros_like(y), {}),
+                  (ValueError, "at least 2 classes, but y has 1")),
+    "y too short": (lambda X, y: (X, y[:-1], {}), (ValueError, "y has 39 labels, but X has 40")),
+    "y with NaN": (lambda X, y: (X, _set(y.astype(float), np.nan, 0), {}),
+                   (ValueError, "Input y contains NaN")),
+    "continuous y": (lambda X, y: (X, y + 0.5, {}), (ValueError, "Unknown label type")),
+    "y is None": (lambda X, y: (X, None, {}), (ValueError, "requires y to be passed")),
+    "complex": (lambda X, y: (X.astype(np.complex64), y, {}),
+                (ValueError, "Complex data not supported")),
+    "strings": (lambda X, y: (X.astype(str), y, {}), (TypeError, "must hold real numbers")),
+    "sparse": (lambda X, y: (sparse.csr_matrix(X[:, 0]), y, {}),
+               (TypeError, "sparse input is not supported")),
+    "no sfreq": (lambda X, y: (X, y, {"sfreq": None}), (ValueError, "Array input needs sfreq")),
+    "ch_names mismatch": (lambda X, y: (X[:, :5], y, {}),
+                          (ValueError, "ch_names has 17 names, but X has 5 channels")),
+    "window shorter than the filter": (
+        lambda X, y: (X[:, :, :30], y, {}), (ValueError, "filter_length=41 is longer")),
+    "unknown device": (lambda X, y: (X, y, {"device": "gpu"}),
+                       (ValueError, "Invalid value for the 'device' parameter")),
+    "cuda without CUDA": pytest.param(
+        lambda X, y: (X, y, {"device": "cuda"}),
+        (RuntimeError, "device='cuda' was requested, but CUDA is not available"),
+        marks=NO_CUDA),
+}
+
+
+@pytest.mark.parametrize("make, outcome", FIT_CASES.values(), ids=FIT_CASES.keys())
+def test_fit(data, make, outcome):
+    X, y, params = make(*data)
+    clf = HAMNetClassifier(**{**TINY, **params})
+    fitted = _check(outcome, lambda: clf.fit(X, y).predict_proba(X))
+    if fitted is not None:
+        assert clf.interrupted_ is False and clf.stage_ == "finetune"
+
+
+def test_fit_float64_and_float32_agree(data):
+    X, y = data
+    proba64 = HAMNetClassifier(**TINY).fit(X.astype(np.float64), y).predict_proba(X)
+    proba32 = HAMNetClassifier(**TINY).fit(X.astype(np.float32), y).predict_proba(X)
+    np.testing.assert_array_equal(proba64, proba32)
+
+
+def test_fit_column_y_warns_and_works(data):
+    X, y = data
+    with pytest.warns(DataConversionWarning, match="column-vector y"):
+        clf = HAMNetClassifier(**TINY).fit(X, y[:, None])
+    np.testing.assert_array_equal(clf.classes_, [0, 1])
+
+
+EPOCHS_CASES = {
+    "nan": (lambda e: mne.EpochsArray(_set(e.get_data(), np.nan), e.info, verbose=False),
+            (ValueError, "1 NaN")),
+    "all dropped": (lambda e: e.copy().drop(np.arange(len(e)), verbose=False),
+                    (ValueError, "holds no epoch")),
+    "no EEG channel": (lambda e: e.copy().set_channel_types(
+        {ch: "misc" for ch in e.ch_names}, on_unit_change="ignore", verbose=False),
+        (ValueError, "no good EEG channel")),
+    "raw": (lambda e: mne.io.RawArray(np.zeros((17, 400)), e.info, verbose=False),
+            (TypeError, "continuous Raw")),
+    "float32-like units": (lambda e: e, WORKS),
+}
+
+
+@pytest.mark.parametrize("make, outcome", EPOCHS_CASES.values(), ids=EPOCHS_CASES.keys())
+def test_fit_epochs(make, outcome):
+    epochs = simulate_epochs(20)
+    clf = HAMNetClassifier(**{**TINY, "sfreq": None, "ch_names": None})
+    _check(outcome, lambda: clf.fit(make(epochs)).predict_proba(epochs))
+
+
+# ----------------------------------------------------------------------------------
+# HAMNetClassifier.predict and predict_proba
+PREDICT_CASES = {
+    "nan": (lambda X: _set(X, np.nan), (ValueError, "1 NaN")),
+    "inf": (lambda X: _set(X, np.inf), (ValueError, "1 infinite")),
+    "2-D": (lambda X: X[0], (ValueError, r"2 dimension\(s\).*X\[np.newaxis\]")),
+    "4-D": (lambda X: X[None], (ValueError, r"4 dimension\(s\)")),
+    "no window": (lambda X: X[:0], (ValueError, "X holds no window")),
+    "float64": (lambda X: X.astype(np.float64), WORKS),
+    "float32": (lambda X: X, WORKS),
+    "flat channel": (lambda X: _set(X, 0.0, (slice(None), 3)), WORKS),
+    "huge outlier (1e6)": (lambda X: _set(X, 1e6), WORKS),
+    "overflowing outlier (1e30)": (
+        lambda X: _set(X, 1e30),
+        (ValueError, r"not finite for 1 of 40 window\(s\) \(first: \[0\]\).*1e\+30")),
+    "beyond float32 (1e39)": (lambda X: _set(X, 1e39, dtype=np.float64),
+                              (ValueError, "beyond the float32 range")),
+    "one window": (lambda X: X[:1], WORKS),
+    "fewer channels": (
+        lambda X: X[:, :16],
+        (ValueError, "X has 16 channels, but HAMNetClassifier was fitted with 17")),
+    "other window length": (lambda X: X[:, :, :150],
+                            (ValueError, "windows of 150 samples, but the classifier")),
+}
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba"])
+@pytest.mark.parametrize("make, outcome", PREDICT_CASES.values(), ids=PREDICT_CASES.keys())
+def test_predict(fitted, data, method, make, outcome):
+    X = make(data[0])
+    result = _check(outcome, lambda: getattr(fitted, method)(X))
+    if result is not None:
+        assert len(result) == len(X)
+
+
+def test_predict_float64_and_float32_agree(fitted, data):
+    X = data[0]
+    np.testing.assert_array_equal(
+        fitted.predict_proba(X.astype(np.float64)), fitted.predict_proba(X))
+
+
+def test_predict_epochs_mismatch():
+    epochs = simulate_epochs(20)
+    clf = HAMNetClassifier(**{**TINY, "sfreq": None, "ch_names": None}).fit(epochs)
+    with pytest.raises(ValueError, match=r"missing \['Fp1'\].*expecting 17 features"):
+        clf.predict(epochs.copy().drop_channels(["Fp1"]))
+    with pytest.raises(ValueError, match="same channels in a different order"):
+        clf.predict(epochs.copy().reorder_channels(CH_NAMES[::-1]))
+    resampled = mne.EpochsArray(epochs.get_data(), mne.create_info(CH_NAMES, 250.0, "eeg"),
+                                verbose=False)
+    with pytest.raises(ValueError, match="sampled at 250.0 Hz, but the classifier was fitted"):
+        clf.predict(resampled)
+
+
+@pytest.mark.parametrize("device, error, match", [
+    ("gpu", ValueError, "Invalid value for the 'device' parameter"),
+    pytest.param("cuda", RuntimeError, "CUDA is not available", marks=NO_CUDA),
+])
+def test_predict_device(fitted, data, device, error, match):
+    fitted.set_params(device=device)
+    try:
+        with pytest.raises(error, match=match):
+            fitted.predict(data[0])
+    finally:
+        fitted.set_params(device="auto")
+
+
+def test_predict_unfitted(data):
+    with pytest.raises(NotFittedError):
+        HAMNetClassifier(**TINY).predict(data[0])
+
+
+# ----------------------------------------------------------------------------------
+# HAMNetClassifier.partial_fit and resume
+CONTINUE_CASES = {
+    "nan": (lambda X, y: (_set(X, np.nan), y), (ValueError, "1 NaN")),
+    "2-D": (lambda X, y: (X[0], y), (ValueError, r"2 dimension\(s\)")),
+    "fewer channels": (lambda X, y: (X[:, :16], y), (ValueError, "X has 16 channels")),
+    "unknown label": (lambda X, y: (X, y + 1), (ValueError, r"labels \[2\] that are not among")),
+    "float64": (lambda X, y: (X.astype(np.float64), y), WORKS),
+    "fewer windows than batch_size": (lambda X, y: (X[:4], y[:4]), WORKS),
+}
+
+
+@pytest.mark.parametrize("make, outcome", CONTINUE_CASES.values(), ids=CONTINUE_CASES.keys())
+def test_partial_fit(data, make, outcome):
+    clf = HAMNetClassifier(**TINY).fit(*data)
+    X, y = make(*data)
+    _check(outcome, lambda: clf.partial_fit(X, y).predict_proba(X))
+
+
+RESUME_CASES = {
+    **{key: CONTINUE_CASES[key] for key in ("nan", "2-D", "fewer channels", "unknown label")},
+    "other data": (lambda X, y: (X[:20], y[:20]),
+                   (ValueError, "X or y differ from those of the original fit")),
+    "float64": (lambda X, y: (X.astype(np.float64), y), WORKS),
+}
+
+
+@pytest.mark.parametrize("make, outcome", RESUME_CASES.values(), ids=RESUME_CASES.keys())
+def test_resume(data, make, outcome):
+    clf = HAMNetClassifier(**TINY).fit(*data)
+    del clf.history_[-1]  # as if Ctrl-C had stopped the last epoch
+    X, y = make(*data)
+    _check(outcome, lambda: clf.resume(X, y).predict_proba(X))
+
+
+def test_resume_unfitted(data):
+    with pytest.raises(NotFittedError):
+        HAMNetClassifier(**TINY).resume(*data)
+
+
+# ----------------------------------------------------------------------------------
+# HemisphereMirror.fit and transform
+MIRROR_NAMES = ["C3", "Cz", "C4"]
+MIRROR_FIT_CASES = {
+    "nan": (lambda X: _set(X, np.nan), {}, (ValueError, "1 NaN")),
+    "1-D": (lambda X: X[0, :, 0], {}, (ValueError, r"shape \(3,\).*Reshape your data")),
+    "4-D": (lambda X: X[None], {}, (ValueError, r"shape \(1, 4, 3, 5\)")),
+    "no sample": (lambda X: X[:0, :, 0], {}, (ValueError, r"0 sample\(s\)")),
+    "no channel": (lambda X: X[:, :0, 0], {"ch_names": []}, (ValueError, r"0 feature\(s\)")),
+    "empty windows": (lambda X: X[:, :, :0], {}, (ValueError, r"X is empty")),
+    "float64": (lambda X: X.astype(np.float64), {}, WORKS),
+    "float32": (lambda X: X, {}, WORKS),
+    "2-D samples": (lambda X: X[:, :, 0], {}, WORKS),
+    "flat channel": (lambda X: _set(X, 0.0, (slice(None), 1)), {}, WORKS),
+    "huge outlier": (lambda X: _set(X, 1e30), {}, WORKS),
+    "no ch_names": (lambda X: X, {"ch_names": None}, (ValueError, "Array input needs channel")),
+    "unpaired": (lambda X: X, {"ch_names": ["C3", "Cz", "E4"]},
+                 (ValueError, r"2 channel\(s\) have no left/right partner.*C3, E4")),
+    "duplicate names": (lambda X: X, {"ch_names": ["C3", "C3", "C4"]},
+                        (ValueError, "must be unique")),
+    "sparse": (lambda X: sparse.csr_matrix(X[:, :, 0]), {}, (TypeError, "Sparse data")),
+    "complex": (lambda X: X.astype(complex), {}, (ValueError, "Complex data not supported")),
+}
+
+
+@pytest.mark.parametrize("make, params, outcome", MIRROR_FIT_CASES.values(),
+                         ids=MIRROR_FIT_CASES.keys())
+def test_mirror_fit(make, params, outcome):
+    X = make(np.random.default_rng(0).normal(size=(4, 3, 5)).astype(np.float32))
+    mirror = HemisphereMirror(**{"ch_names": MIRROR_NAMES, **params})
+    result = _check(outcome, lambda: mirror.fit(X).mirror_index_)
+    if result is not None:
+        np.testing.assert_array_equal(result, [2, 1, 0])
+
+
+MIRROR_TRANSFORM_CASES = {
+    "nan": (lambda X: _set(X, np.nan), (ValueError, "1 NaN and 0 infinite")),
+    "inf": (lambda X: _set(X, np.inf), (ValueError, "0 NaN and 1 infinite")),
+    "1-D": (lambda X: X[0, :, 0], (ValueError, "Reshape your data")),
+    "no sample": (lambda X: X[:0, :, 0], (ValueError, r"0 sample\(s\)")),
+    "float64": (lambda X: X.astype(np.float64), WORKS),
+    "float32": (lambda X: X, WORKS),
+    "flat channel": (lambda X: _set(X, 0.0, (slice(None), 1)), WORKS),
+    "huge outlier": (lambda X: _set(X, 1e30), WORKS),
+    "fewer channels": (lambda X: X[:, :2], (
+        ValueError, "X has 2 channels, but HemisphereMirror was fitted with 3")),
+}
+
+
+@pytest.mark.parametrize("make, outcome", MIRROR_TRANSFORM_CASES.values(),
+                         ids=MIRROR_TRANSFORM_CASES.keys())
+def test_mirror_transform(make, outcome):
+    X = np.random.default_rng(0).normal(size=(4, 3, 5)).astype(np.float32)
+    mirror = HemisphereMirror(ch_names=MIRROR_NAMES).fit(X)
+    X = make(X)
+    result = _check(outcome, lambda: mirror.transform(X))
+    if result is not None:
+        assert result.dtype == X.dtype  # a permutation keeps dtype and values
+        np.testing.assert_array_equal(result, X[:, [2, 1, 0]])
+
+
+def test_mirror_transform_other_channels_and_unfitted():
+    epochs = simulate_epochs(4)
+    mirror = HemisphereMirror().fit(epochs)
+    with pytest.raises(ValueError, match="The channels differ from those seen in fit"):
+        mirror.transform(epochs.copy().reorder_channels(CH_NAMES[::-1]))
+    with pytest.raises(NotFittedError):
+        HemisphereMirror().transform(np.zeros((1, 3, 2)))
+
+
+# ----------------------------------------------------------------------------------
+# HAMNet, the torch module: sizes are checked, values are not (the estimator does that)
+HAMNET_CASES = {
+    "filter longer than window": (dict(n_times=30), (ValueError, "filter_length=41 is longer")),
+    "band above Nyquist": (dict(sfreq=100.0), (ValueError, "Nyquist frequency 50 Hz")),
+    "no channel": (dict(n_chans=0), (ValueError, "n_chans must be an int >= 1")),
+    "bad mirror_index": (dict(mirror_index=[1, 0, 0]),
+                         (ValueError, "mirror_index must be a permutation")),
+    "works": (dict(), WORKS),
+}
+
+
+@pytest.mark.parametrize("params, outcome", HAMNET_CASES.values(), ids=HAMNET_CASES.keys())
+def test_hamnet_module(params, outcome):
+    kwargs = {"n_chans": 3, "n_outputs": 2, "n_times": 100, "sfreq": 200.0,
+              "n_spatial_filters": 2, **params}
+    _check(outcome, lambda: HAMNet(**kwargs)(torch.zeros(4, 3, 100)).detach())
+
+
+def test_hamnet_forward_checks_shape_not_values():
+    net = HAMNet(3, 2, 100, 200.0, n_spatial_filters=2).eval()
+    with pytest.raises(ValueError, match=r"expects input of shape \(n_windows, 3, 100\)"):
+        net(torch.zeros(4, 3, 99))
+    x = torch.zeros(4, 3, 100)
+    x[0, 0, 0] = float("nan")
+    out = net(x)
+    assert torch.isnan(out[0]).all() and torch.isfinite(out[1:]).all()
