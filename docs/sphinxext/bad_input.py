@@ -1,0 +1,494 @@
+"""The "Bad input" tables: each input is run and what it does is captured.
+
+The page ``user_guide/bad_input.rst`` shows, for each kind of bad (or merely
+unusual) input, the code that passes it and what happens: the exception it
+raises, or, for inputs that are accepted, that it works and any warning it
+gives. Nothing is copied by hand: every case in :data:`CASES` is executed
+when the docs are built. A case that stops behaving as declared (an error
+case that no longer raises, a "works" case that raises) is a build warning,
+an error under ``-W``, so the page cannot silently go stale.
+``tests/test_docs.py`` runs the same cases; ``tests/test_bad_input.py``
+holds the detailed behavioural tests.
+
+Usage in reST::
+
+    .. bad-input-table:: input
+"""
+
+import contextlib
+import os
+import re
+import tempfile
+import warnings
+from pathlib import Path
+from unittest import mock
+
+# Each section maps to a list of (what, code) or (what, code, flags). The
+# code runs in the namespace built by `make_namespace`. It must raise,
+# unless the flags contain "works"; other flags name a context the case
+# needs (see `_CONTEXTS`).
+CASES = {
+    "input": [
+        ("A continuous Raw instead of windows", "HAMNetClassifier().fit(raw)"),
+        ("An array without ``sfreq`` and ``ch_names``", "HAMNetClassifier().fit(X, y)"),
+        ("An array that is not 3-D", "clf_array.fit(X[0], y)"),
+        ("A 4-D array", "clf_array.fit(X[None], y)"),
+        ("An array with no window", "clf_array.fit(X[:0], y[:0])"),
+        ("Windows with no sample", "clf_array.fit(X[:, :, :0], y)"),
+        ("Windows with no channel",
+         "HAMNetClassifier(sfreq=200.0, ch_names=[]).fit(X[:, :0], y)"),
+        ("``ch_names`` that do not match the channels",
+         "HAMNetClassifier(sfreq=200.0, ch_names=ch_names[:-1]).fit(X, y)"),
+        ("NaN or infinite values", "clf_array.fit(X_nan, y)"),
+        ("Values beyond the float32 range", "clf_array.fit(X_1e39, y)"),
+        ("An outlier so large that training overflows (1e20)",
+         "clf_array.fit(X_1e20, y)"),
+        ("A large outlier (1e6 µV)", "clf_array.fit(X_1e6, y)", "works"),
+        ("A flat (all-zero) channel", "clf_array.fit(X_flat, y)", "works"),
+        ("float64 or int16 arrays", "clf_array.fit(X.astype(np.int16), y)", "works"),
+        ("An array of strings", "clf_array.fit(X.astype(str), y)"),
+        ("A complex array", "clf_array.fit(X.astype(complex), y)"),
+        ("A sparse matrix", "clf_array.fit(sparse.csr_matrix(X[:, 0]), y)"),
+        ("Fewer windows than ``batch_size``", "clf_array.fit(X[:6], y[:6])", "works"),
+        ("Epochs without EEG channels", "HAMNetClassifier().fit(epochs_misc)"),
+        ("Epochs with every epoch dropped",
+         "HAMNetClassifier().fit(epochs.copy().drop(range(len(epochs)), verbose=False))"),
+        ("``sfreq`` given with Epochs, and different",
+         "HAMNetClassifier(sfreq=100.0).fit(epochs)"),
+        ("A list mixing Epochs and arrays", "HAMNetClassifier().fit([epochs, X])"),
+        ("A list of Epochs at different rates",
+         "HAMNetClassifier().fit([epochs, epochs_100hz])"),
+        ("No ``y`` with array input", "clf_array.fit(X)"),
+        ("``y`` of another length than ``X``", "clf_array.fit(X, y[:-1])"),
+        ("A single class", "clf_array.fit(X, np.zeros(len(X)))"),
+        ("Continuous targets", "clf_array.fit(X, np.linspace(0, 1, len(X)))"),
+        ("Targets with NaN", "clf_array.fit(X, np.r_[np.nan, y[1:]])"),
+        ("A column vector ``y``", "clf_array.fit(X, y[:, None])", "works"),
+        ("2-D targets with several columns", "clf_array.fit(X, np.column_stack([y, y]))"),
+    ],
+    "classifier": [
+        ("``lr`` instead of the stage learning rates",
+         "HAMNetClassifier(lr=0.01).fit(epochs)"),
+        ("``max_epochs`` instead of the stage epochs",
+         "HAMNetClassifier(max_epochs=10).fit(epochs)"),
+        ("``optimizer__lr``", "HAMNetClassifier(optimizer__lr=0.01).fit(epochs)"),
+        ("No pretraining epoch", "HAMNetClassifier(pretrain_epochs=0).fit(epochs)"),
+        ("A negative number of finetuning epochs",
+         "HAMNetClassifier(finetune_epochs=-1).fit(epochs)"),
+        ("A learning rate that is not positive",
+         "HAMNetClassifier(pretrain_lr=0.0).fit(epochs)"),
+        ("A batch size that is not an int", "HAMNetClassifier(batch_size=2.5).fit(epochs)"),
+        ("An unknown device", "HAMNetClassifier(device='tpu').fit(epochs)"),
+        ("``device='cuda'`` on a machine without CUDA",
+         "HAMNetClassifier(device='cuda').fit(epochs)", "no_cuda"),
+        ("A network size that is inferred from the data",
+         "HAMNetClassifier(module__n_chans=19).fit(epochs)"),
+        ("A ``mirror`` that is not a HemisphereMirror",
+         "HAMNetClassifier(mirror='names').fit(epochs)"),
+        ("A channel without its left/right partner (O1 without O2)",
+         "HAMNetClassifier().fit(epochs_unpaired)"),
+        ("Predicting before fitting", "HAMNetClassifier().predict(epochs)"),
+        ("Resuming before fitting", "HAMNetClassifier().resume(epochs)"),
+    ],
+    "fitted": [
+        ("Other channels than in fit", "clf.predict(epochs.copy().drop_channels(['Fp1']))"),
+        ("The same channels in another order",
+         "clf.predict(epochs.copy().reorder_channels(ch_names[::-1]))"),
+        ("Another window length", "clf.predict(epochs.copy().crop(0, 0.5))"),
+        ("Another sampling frequency", "clf.predict(epochs_100hz)"),
+        ("Fewer channels in an array", "clf_x.predict(X[:, :-1])"),
+        ("NaN in the windows to predict", "clf_x.predict(X_nan)"),
+        ("Windows whose outputs overflow (1e30)", "clf_x.predict(X_1e30)"),
+        ("A single window", "clf_x.predict(X[:1])", "works"),
+        ("Labels unseen in fit, in ``partial_fit``",
+         "clf_x.partial_fit(X, np.full(len(X), 7))"),
+        ("Other data than in fit, in ``resume``", "clf_x.resume(X[:10], y[:10])"),
+    ],
+    "network": [
+        ("A band edge at or above Nyquist (default bands at 100 Hz)",
+         "HAMNet(n_chans=19, n_outputs=2, n_times=100, sfreq=100.0)"),
+        ("Kernels longer than the window",
+         "HAMNet(n_chans=19, n_outputs=2, n_times=30, sfreq=200.0)"),
+        ("A size that is not a positive int",
+         "HAMNet(n_chans=0, n_outputs=2, n_times=200, sfreq=200.0)"),
+        ("An unknown band power path",
+         "HAMNet(n_chans=19, n_outputs=2, n_times=200, sfreq=200.0, band_power='fast')"),
+        ("A ``mirror_index`` of the wrong shape",
+         "HAMNet(n_chans=3, n_outputs=2, n_times=200, sfreq=200.0, mirror_index=[1, 0])"),
+        ("A ``mirror_index`` that is not its own inverse",
+         "HAMNet(n_chans=3, n_outputs=2, n_times=200, sfreq=200.0, mirror_index=[1, 2, 0])"),
+        ("Windows of another shape", "net(torch.zeros(4, 16, 200))"),
+        ("NaN in one window: the module checks shapes, not values; that window's "
+         "logits are NaN", "net.eval()(torch.as_tensor(X_nan))", "works"),
+        ("``load_pretrained`` on a single-branch network", "net.load_pretrained(net)"),
+    ],
+    "fir": [
+        ("Bands not given as (low, high) pairs", "fir_filter_bank(200.0, bands=[40, 42])"),
+        ("A band with low >= high", "fir_filter_bank(200.0, bands=[(42, 40)])"),
+        ("A band edge at or above Nyquist", "fir_filter_bank(100.0, bands=[(40, 50)])"),
+        ("A sampling frequency that is not positive", "fir_filter_bank(-200.0)"),
+        ("Fewer than 3 taps", "fir_filter_bank(200.0, filter_length=2)"),
+    ],
+    "mirror": [
+        ("An array without ``ch_names``", "HemisphereMirror().fit(X)"),
+        ("``ch_names`` that do not match the channels",
+         "HemisphereMirror(ch_names=ch_names[:-1]).fit(X)"),
+        ("A channel with no partner, not on the midline",
+         "HemisphereMirror(ch_names=['Fp1', 'Fp2', 'C3']).fit(np.zeros((1, 3, 10)))"),
+        ("The same name twice",
+         "HemisphereMirror(ch_names=['C3', 'C3', 'C4']).fit(np.zeros((1, 3, 10)))"),
+        ("Two names for one 10-05 site",
+         "HemisphereMirror(ch_names=['Fp1', 'FP1.', 'Fp2']).fit(np.zeros((1, 3, 10)))"),
+        ("``method='positions'`` without a montage",
+         "HemisphereMirror(ch_names=['E1', 'E2'], method='positions')"
+         ".fit(np.zeros((1, 2, 10)))"),
+        ("An unknown method", "HemisphereMirror(method='nearest').fit(epochs)"),
+        ("A tolerance that is not positive", "HemisphereMirror(tol=0).fit(epochs)"),
+        ("A 1-D array", "mirror.fit(X[0, :, 0])"),
+        ("A 2-D array of samples × channels", "mirror.transform(X[:, :, 0])", "works"),
+        ("Transforming other channels than in fit", "mirror.transform(X[:, :-1])"),
+        ("Transforming NaN", "mirror.transform(X_nan)"),
+        ("Transforming before fitting", "HemisphereMirror().transform(X)"),
+    ],
+    "datasets": [
+        ("No folder and ``MNE_DATASETS_SEED_PATH`` unset", "SEED()", "no_seed_config"),
+        ("A folder that does not exist", "SEED(missing_dir)"),
+        ("A folder without SEED's files", "SEED(empty_dir)"),
+        ("A subject that is not in the folder", "SEED(seed_dir).get_data(subjects=[99])"),
+        ("Simulating into a folder that holds data", "simulate_seed(seed_dir)"),
+        ("A simulated rate at or below twice SEED's 75 Hz low-pass",
+         "simulate_seed(new_dir, sfreq=100.0)"),
+    ],
+    "paradigm": [
+        ("A window that is not positive", "Emotion(window=0)"),
+        ("An overlap outside [0, 1)", "Emotion(overlap=1.0)"),
+    ],
+    "evaluation": [
+        ("An unknown pipeline name", "make_pipelines(['SVM'])"),
+        ("An unknown protocol", "evaluate(pipes, seed, protocol='leaky')"),
+        ("No pipeline", "evaluate({}, seed)"),
+        ("A pipeline that is not an estimator", "evaluate({'x': 3}, seed)"),
+        ("Cross-session with one session per subject",
+         "evaluate(pipes, seed, protocol='cross-session')"),
+        ("Cross-subject with one subject", "evaluate(pipes, seed, protocol='cross-subject')"),
+        ("A subject that is not in the data set", "evaluate(pipes, seed, subjects=[5])"),
+        ("Fewer than 2 folds", "evaluate(pipes, seed, n_splits=1)"),
+        ("A number of jobs that is neither positive nor -1",
+         "evaluate(pipes, seed, n_jobs=0)"),
+    ],
+}
+
+CH_NAMES = ["Fp1", "Fp2", "F7", "F3", "Fz", "F4", "F8", "T7", "C3", "Cz", "C4", "T8",
+            "P7", "P3", "Pz", "P4", "P8", "O1", "O2"]
+MAX_MESSAGE = 420
+
+
+def make_namespace(folder):
+    """Build the objects the cases use, small enough to take a second or two.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        An empty scratch folder for the data-set cases.
+
+    Returns
+    -------
+    namespace : dict
+        The names the cases' code may use.
+    """
+    import mne
+    import numpy as np
+    import torch
+    from scipy import sparse
+
+    from mne_hamnet import HAMNet, HAMNetClassifier, HemisphereMirror, fir_filter_bank
+    from mne_hamnet._montage import standard_montage
+
+    rng = np.random.default_rng(0)
+    n_windows, sfreq, n_times = 20, 200.0, 200
+    X = (10.0 * rng.standard_normal((n_windows, len(CH_NAMES), n_times))).astype(np.float32)
+    y = np.arange(n_windows) % 2
+    events = np.column_stack([np.arange(n_windows) * n_times, np.zeros(n_windows, int), y + 1])
+
+    def epochs_at(rate, names=CH_NAMES, types="eeg"):
+        info = mne.create_info(names, rate, types)
+        if types == "eeg":
+            info.set_montage(standard_montage("1005"))
+        data = X[:, [CH_NAMES.index(name) for name in names]]
+        return mne.EpochsArray(data * 1e-6, info, events=events, verbose=False)
+
+    def with_value(value, dtype=np.float32):
+        """X with one value replaced, the first sample of the first channel."""
+        out = X.astype(dtype)
+        out[0, 0, 0] = value
+        return out
+
+    quick = dict(pretrain_epochs=1, finetune_epochs=1, verbose=0, random_state=0)
+    X_flat = X.copy()
+    X_flat[:, 3] = 0.0
+    namespace = dict(
+        np=np, torch=torch, sparse=sparse, HAMNet=HAMNet, HAMNetClassifier=HAMNetClassifier,
+        HemisphereMirror=HemisphereMirror, fir_filter_bank=fir_filter_bank,
+        ch_names=list(CH_NAMES), X=X, y=y, X_flat=X_flat,
+        X_nan=with_value(np.nan), X_1e6=with_value(1e6), X_1e20=with_value(1e20),
+        X_1e30=with_value(1e30), X_1e39=with_value(1e39, np.float64),
+        epochs=epochs_at(sfreq),
+        epochs_100hz=epochs_at(100.0),
+        epochs_misc=epochs_at(sfreq, types="misc"),
+        epochs_unpaired=epochs_at(sfreq, names=CH_NAMES[:-1]),
+        raw=mne.io.RawArray(X[0] * 1e-6, mne.create_info(CH_NAMES, sfreq, "eeg"),
+                            verbose=False),
+        clf_array=HAMNetClassifier(sfreq=sfreq, ch_names=list(CH_NAMES), **quick),
+        net=HAMNet(n_chans=len(CH_NAMES), n_outputs=2, n_times=n_times, sfreq=sfreq),
+        mirror=HemisphereMirror(ch_names=list(CH_NAMES)).fit(X),
+    )
+    namespace["clf"] = HAMNetClassifier(**quick).fit(namespace["epochs"])
+    namespace["clf_x"] = HAMNetClassifier(sfreq=sfreq, ch_names=list(CH_NAMES),
+                                          **quick).fit(X, y)
+    try:
+        from mne_hamnet.datasets import SEED, simulate_seed
+        from mne_hamnet.paradigms import Emotion
+    except ImportError:  # the data-set cases need MOABB
+        return namespace
+    (folder / "empty").mkdir()
+    namespace.update(
+        SEED=SEED, simulate_seed=simulate_seed, Emotion=Emotion,
+        seed_dir=simulate_seed(folder / "seed", n_subjects=1, n_sessions=1, n_trials=3,
+                               trial_seconds=2.0, random_state=0),
+        missing_dir=folder / "missing", empty_dir=folder / "empty", new_dir=folder / "new",
+    )
+    try:
+        from mne_hamnet.evaluation import evaluate
+        from mne_hamnet.pipelines import make_pipelines
+    except ImportError:  # not written yet
+        return namespace
+    namespace.update(
+        evaluate=evaluate, make_pipelines=make_pipelines,
+        pipes=make_pipelines(["DE+SVM"]), seed=SEED(namespace["seed_dir"]),
+    )
+    return namespace
+
+
+@contextlib.contextmanager
+def _no_cuda():
+    with mock.patch("torch.cuda.is_available", return_value=False):
+        yield
+
+
+@contextlib.contextmanager
+def _no_seed_config():
+    import mne
+
+    with mock.patch.dict(os.environ), mock.patch.object(mne, "get_config", return_value=None):
+        os.environ.pop("MNE_DATASETS_SEED_PATH", None)
+        yield
+
+
+_CONTEXTS = {"no_cuda": _no_cuda, "no_seed_config": _no_seed_config}
+
+
+def run_cases(sections=None):
+    """Run the cases and capture what each raises.
+
+    Parameters
+    ----------
+    sections : list of str | None
+        The sections of :data:`CASES` to run; None runs all.
+
+    Returns
+    -------
+    results : dict
+        ``{section: [(what, code, works, error, message, warned), ...]}``:
+        ``works`` is whether the case is declared to work, ``error`` the name
+        of the exception raised (None if none was), ``message`` its message
+        and ``warned`` the warnings given. A section whose names can't be
+        built (e.g. MOABB missing) is left out.
+    """
+    import torch
+
+    sections = list(CASES) if sections is None else sections
+    results = {}
+    n_threads = torch.get_num_threads()
+    # the networks here are tiny: threads would cost more than they give
+    torch.set_num_threads(1)
+    try:
+        _run_sections(sections, results)
+    finally:
+        torch.set_num_threads(n_threads)
+    return results
+
+
+def _run_sections(sections, results):
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+        # building the namespace may warn (MNE, MOABB); that is not the point
+        warnings.simplefilter("ignore")
+        folder = Path(tmp)
+        namespace = make_namespace(folder)
+        for section in sections:
+            if _NEEDS.get(section, "np") not in namespace:
+                continue
+            results[section] = [_run(case, namespace, folder) for case in CASES[section]]
+
+
+def _run(case, namespace, folder):
+    """Run one case: ``(what, code, works, error, message, warned)``."""
+    what, code = case[:2]
+    flags = case[2].split(",") if len(case) > 2 else []
+    works = "works" in flags
+    contexts = [_CONTEXTS[flag]() for flag in flags if flag != "works"]
+    error, message, warned = None, "", []
+    with contextlib.ExitStack() as stack, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for context in contexts:
+            stack.enter_context(context)
+        try:
+            exec(code, dict(namespace))  # our own snippets, from CASES
+        except Exception as err:  # the error is the result
+            error, message = type(err).__name__, str(err)
+    for w in caught:
+        text = f"{w.category.__name__}: {_clean(str(w.message), folder)}"
+        # only warnings about the input; libraries' deprecation notices are noise
+        if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning,
+                                       FutureWarning)) and text not in warned:
+            warned.append(text)
+    return what, code, works, error, _clean(message, folder), warned
+
+
+# Sections that need the optional data-set and evaluation modules (and MOABB).
+_NEEDS = {"datasets": "SEED", "paradigm": "Emotion", "evaluation": "evaluate"}
+
+
+def _clean(message, folder):
+    """Drop the scratch folder's path and shorten very long messages."""
+    for path in {str(folder), os.path.realpath(folder)}:
+        message = message.replace(path, "\u2026")
+    message = re.sub(r"\s+", " ", message).strip()
+    if len(message) > MAX_MESSAGE:
+        message = message[: MAX_MESSAGE - 1].rstrip() + "\u2026"
+    return message
+
+
+def problems(results):
+    """Cases that do not behave as declared.
+
+    Parameters
+    ----------
+    results : dict
+        What :func:`run_cases` returns.
+
+    Returns
+    -------
+    problems : list of str
+        One line per error case that raised nothing and per "works" case
+        that raised.
+    """
+    out = []
+    for section, rows in results.items():
+        for what, code, works, error, message, _ in rows:
+            if works and error is not None:
+                out.append(f"[{section}] {code!r} ({what}) should work but raised "
+                           f"{error}: {message}")
+            elif not works and error is None:
+                out.append(f"[{section}] {code!r} ({what}) raised no error")
+    return out
+
+
+# --------------------------------------------------------------- Sphinx side
+def _table(rows):
+    from docutils import nodes
+
+    table = nodes.table(classes=["bad-input", "colwidths-given"])
+    group = nodes.tgroup(cols=3)
+    table += group
+    for width in (26, 32, 42):
+        group += nodes.colspec(colwidth=width)
+
+    def row(cells):
+        tr = nodes.row()
+        for cell in cells:
+            entry = nodes.entry()
+            entry += cell
+            tr += entry
+        return tr
+
+    head = nodes.thead()
+    head += row([nodes.paragraph(text=title) for title in ("Input", "Code", "Result")])
+    group += head
+    body = nodes.tbody()
+    for what, code, works, error, message, warned in rows:
+        what_par = nodes.paragraph()
+        # ``name`` in the descriptions marks code
+        for k, part in enumerate(what.split("``")):
+            what_par += nodes.literal(text=part) if k % 2 else nodes.Text(part)
+        code_par = nodes.paragraph()
+        code_par += nodes.literal(text=code)
+        result = []
+        if works:
+            par = nodes.paragraph()
+            par += nodes.emphasis(text="works")
+            result.append(par)
+            for text in warned:
+                name, _, rest = text.partition(": ")
+                par = nodes.paragraph()
+                par += nodes.Text("warns ")
+                par += nodes.strong(text=name)
+                par += nodes.Text(": " + rest)
+                result.append(par)
+        else:
+            par = nodes.paragraph()
+            par += nodes.strong(text=error)
+            par += nodes.Text(": " + message)
+            result.append(par)
+        body += row([what_par, code_par, result])
+    group += body
+    return table
+
+
+def setup(app):
+    """Register the ``bad-input-table`` directive.
+
+    Parameters
+    ----------
+    app : sphinx.application.Sphinx
+        The Sphinx application.
+
+    Returns
+    -------
+    metadata : dict
+        Extension metadata.
+    """
+    from docutils.parsers.rst import Directive
+    from sphinx.util import logging
+
+    logger = logging.getLogger(__name__)
+    cache = {}
+
+    class BadInputTable(Directive):
+        required_arguments = 1
+
+        def run(self):
+            section = self.arguments[0]
+            env = self.state.document.settings.env
+            location = (env.docname, self.lineno)
+            if section not in CASES:
+                logger.warning("bad-input-table: unknown section %r; known: %s", section,
+                               list(CASES), location=location)
+                return []
+            if "results" not in cache:
+                cache["results"] = run_cases()
+            # re-read the page whenever the package's sources change
+            package = Path(__import__("mne_hamnet").__file__).parent
+            for source in sorted(package.rglob("*.py")):
+                env.note_dependency(str(source))
+            rows = cache["results"].get(section)
+            if rows is None:
+                logger.warning("bad-input-table: section %r could not run (missing "
+                               "optional dependency?)", section, location=location)
+                return []
+            for problem in problems({section: rows}):
+                logger.warning("bad-input-table: %s; update docs/sphinxext/bad_input.py",
+                               problem, location=location)
+            return [_table(rows)]
+
+    app.add_directive("bad-input-table", BadInputTable)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
