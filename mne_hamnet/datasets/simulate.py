@@ -20,10 +20,14 @@ _GAMMA_BAND_HZ = (40.0, 70.0)
 # Standard deviations in µV: background of a few tens of µV like scalp EEG.
 _BACKGROUND_UV = 20.0
 _ALPHA_UV = 10.0
-_GAMMA_UV = 3.0
+_GAMMA_UV = 6.0
 # Width of the Gaussian that mixes sources into neighbouring channels: with
 # electrodes about 3.7 cm apart it gives neighbours a correlation of about 0.7.
 _MIXING_WIDTH_M = 0.03
+# Electrode contact changes between trials scale whole channels; this keeps
+# neighbouring windows of one trial more alike than windows of two trials,
+# as in real recordings, so leaky protocols look better than trial-wise ones.
+_TRIAL_GAIN_SD = 0.2
 _FOCUS_WIDTH_M = 0.035
 
 
@@ -50,7 +54,9 @@ def simulate_seed(
     the left for positive trials, more on the right for negative ones and none
     for neutral ones. Its size varies across subjects and trials and each
     trial adds a random tilt, so it is clear in gamma power but small in the
-    raw amplitude.
+    raw amplitude. Each trial also scales every channel by a random gain of
+    about 20 %, as electrode contact drifts, so windows of one trial resemble
+    each other more than windows of different trials.
 
     Parameters
     ----------
@@ -211,7 +217,8 @@ class _Head:
         # The two occipital alpha generators are correlated but not identical.
         right = 0.7 * left + np.sqrt(1 - 0.7**2) * right
         alpha = self._to_time(np.stack([left, right]))
-        return self.mixing @ sources + self.alpha_topo @ alpha
+        gains = np.exp(_TRIAL_GAIN_SD * rng.standard_normal((n_chans, 1)))
+        return gains * (self.mixing @ sources + self.alpha_topo @ alpha)
 
     def _to_time(self, spectra):
         """Low-pass and inverse-transform spectra, shape (n_rows, n_freqs)."""
