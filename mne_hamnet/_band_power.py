@@ -18,7 +18,16 @@ convolutions coincide, so for each (window, spatial filter, band)
 Batch norm needs only these two moments, and so does the power of the
 normalised signal. Leaving the DC bin out of the second moment keeps it free
 of cancellation when the data carry large offsets.
+
+The spatial filters commute with the FFT, so the FFT path either transforms
+the channels and filters their spectra, or filters first and transforms the
+filtered rows, whichever transforms fewer rows (counting the backward pass).
+Under mixed precision (:func:`torch.autocast`) it still computes in float32:
+the block is cheap, and the Parseval sums lose too much in 16-bit floats.
 """
+
+import contextlib
+import math
 
 import torch
 import torch.nn.functional as F
@@ -47,7 +56,8 @@ def direct_band_power(x, spatial_weights, kernels, batch_norms):
     n_bands, filter_length = kernels.shape
     powers = []
     for weight, bn in zip(spatial_weights, batch_norms):
-        z = torch.matmul(weight, x)  # (B, K1, T)
+        # bmm over an expanded weight reads x in place (see fft_band_power)
+        z = torch.bmm(weight.expand(n_windows, *weight.shape), x)  # (B, K1, T)
         n_filters = z.shape[1]
         y = F.conv1d(
             z.reshape(n_windows * n_filters, 1, n_times),
@@ -74,19 +84,35 @@ def fft_band_power(x, spatial_weights, kernels, batch_norms):
 
     Parameters and return value are those of :func:`direct_band_power`.
     """
+    with _float32_region(x.device.type):
+        return _fft_band_power(x, spatial_weights, kernels, batch_norms)
+
+
+def _fft_band_power(x, spatial_weights, kernels, batch_norms):
     n_windows, n_chans, n_times = x.shape
     n_bands, filter_length = kernels.shape
     n_fft = n_times + filter_length - 1
     n_branches = len(spatial_weights)
     n_filters = spatial_weights[0].shape[0]
-
-    spectrum = torch.view_as_real(torch.fft.rfft(x, n=n_fft))  # (B, C, F, 2)
-    n_freqs = spectrum.shape[2]
     weight = torch.cat(spatial_weights, dim=0)  # (nb*K1, C)
-    z = torch.matmul(weight, spectrum.reshape(n_windows, n_chans, 2 * n_freqs))
-    z = z.reshape(n_windows, n_branches * n_filters, n_freqs, 2)
+    n_rows = weight.shape[0]
+    # bmm over an expanded weight reads the data in place; matmul would
+    # transpose a copy of every batch first
+    batched_weight = weight.expand(n_windows, n_rows, n_chans)
+    backward = torch.is_grad_enabled() and (weight.requires_grad or x.requires_grad)
+    # a row transformed in training costs a forward and a backward FFT
+    if (3 if backward else 1) * n_rows < n_chans:
+        z = torch.bmm(batched_weight, x)  # (B, nb*K1, T)
+        z_sum = z.sum(-1)  # Z(0)
+        z = torch.view_as_real(torch.fft.rfft(z, n=n_fft))  # (B, nb*K1, F, 2)
+        n_freqs = z.shape[2]
+    else:
+        spectrum = torch.view_as_real(torch.fft.rfft(x, n=n_fft))  # (B, C, F, 2)
+        n_freqs = spectrum.shape[2]
+        z = torch.bmm(batched_weight, spectrum.reshape(n_windows, n_chans, 2 * n_freqs))
+        z = z.reshape(n_windows, n_rows, n_freqs, 2)
+        z_sum = z[:, :, 0, 0]
     z_power = z.square().sum(-1)  # |Z(f)|^2, (B, nb*K1, F)
-    z_sum = z[:, :, 0, 0]  # Z(0) = sum over time of the spatial output
 
     h = torch.fft.rfft(kernels, n=n_fft)
     h_power = h.real.square() + h.imag.square()  # (K2, F)
@@ -103,6 +129,18 @@ def fft_band_power(x, spatial_weights, kernels, batch_norms):
         for i, bn in enumerate(batch_norms)
     ]
     return torch.stack(powers, dim=1)
+
+
+def _float32_region(device_type):
+    """Switch autocast off, where it is on, for the FFT path's sums."""
+    try:
+        enabled = torch.is_autocast_enabled(device_type)
+    except TypeError:  # torch < 2.4 asks per device kind
+        enabled = (torch.is_autocast_enabled() if device_type == "cuda"
+                   else torch.is_autocast_cpu_enabled())
+    if not enabled:
+        return contextlib.nullcontext()
+    return torch.autocast(device_type, enabled=False)
 
 
 def _normalised_power(mean, centred, bn, n_values):
@@ -154,15 +192,14 @@ def estimate_cost(n_chans, n_times, n_spatial_filters, n_bands, filter_length, n
         Estimated operations of :func:`direct_band_power` and
         :func:`fft_band_power`.
     """
-    import math
-
     n_fft = n_times + filter_length - 1
     n_freqs = n_fft // 2 + 1
-    spatial = n_branches * n_spatial_filters * n_chans * n_times
-    direct = spatial + n_branches * n_spatial_filters * n_bands * filter_length * n_fft
+    n_rows = n_branches * n_spatial_filters
+    spatial = n_rows * n_chans * n_times
+    direct = spatial + n_rows * n_bands * filter_length * n_fft
     fft = (
-        2.5 * n_chans * n_fft * math.log2(max(n_fft, 2))
-        + n_branches * n_spatial_filters * n_chans * 2 * n_freqs
-        + n_branches * n_spatial_filters * n_freqs * n_bands
+        2.5 * min(n_chans, n_rows) * n_fft * math.log2(max(n_fft, 2))
+        + n_rows * n_chans * 2 * n_freqs
+        + n_rows * n_freqs * n_bands
     )
     return direct, fft

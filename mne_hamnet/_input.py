@@ -24,8 +24,9 @@ class Windows:
         Sampling frequency in Hz.
     ch_names : list of str
         Channel names.
-    info : mne.Info
-        Measurement info of the channels (positions when Epochs were given).
+    info : mne.Info | None
+        Measurement info of the channels when Epochs were given (with their
+        positions); None for arrays.
     events : ndarray of int | None
         Event codes of each window when Epochs were given.
     """
@@ -74,7 +75,7 @@ def _from_epochs(epochs_list):
                 "HAMNetClassifier needs at least one window."
             )
         # MNE scales EEG to µV here, as braindecode and MOABB do
-        parts.append(_finite_float32(epochs.get_data(picks=names, units="uV"), "X"))
+        parts.append(_epochs_float32(epochs, names))
         events.append(epochs.events[:, 2])
     data = parts[0] if len(parts) == 1 else np.concatenate(parts)
     if len(data) == 0:
@@ -164,8 +165,9 @@ def to_windows(X, sfreq=None, ch_names=None):
             f"channels (shape {data.shape})."
         )
     data = _finite_float32(data, "X")
-    info = mne.create_info(list(ch_names), float(sfreq), "eeg", verbose=False)
-    return Windows(data, float(sfreq), list(ch_names), info)
+    # no Info: building one costs most of a single window's prediction time,
+    # and fit builds it when it needs the channel positions
+    return Windows(data, float(sfreq), list(ch_names), None)
 
 
 def _as_real_array(X):
@@ -205,15 +207,34 @@ def _as_real_array(X):
 
 
 def _finite_float32(data, name="X"):
-    """Check ``data`` for NaN, inf and float32 overflow, and return it as float32."""
+    """Check ``data`` for NaN, inf and float32 overflow, and return it as float32.
+
+    The common case allocates nothing but the float32 result: the cast turns
+    an overflow into inf, and a float64 sum of float32 values is finite
+    exactly when all of them are (numpy accumulates it in small buffers).
+    Only bad data pay for the detailed checks and messages.
+    """
+    with np.errstate(over="ignore"):
+        out = np.ascontiguousarray(data, dtype=np.float32)  # no copy for float32
+    if out.size == 0 or np.isfinite(np.sum(out, dtype=np.float64)):
+        return out
     _check_finite(data, name)
-    if data.dtype.kind == "f" and data.dtype.itemsize > 4 and data.size:
-        largest = float(np.abs(data).max())
-        if largest > _FLOAT32_MAX:
-            raise ValueError(
-                f"{name} holds values up to {largest:.3g}, beyond the float32 range "
-                f"(±{_FLOAT32_MAX:.3g}) the network computes in; check the units "
-                "(Epochs are used in µV)."
-            )
-    # no copy when the caller already holds float32 in C order
-    return np.ascontiguousarray(data, dtype=np.float32)
+    largest = float(max(np.nanmax(data), -np.nanmin(data)))
+    raise ValueError(
+        f"{name} holds values up to {largest:.3g}, beyond the float32 range "
+        f"(±{_FLOAT32_MAX:.3g}) the network computes in; check the units "
+        "(Epochs are used in µV)."
+    )
+
+
+def _epochs_float32(epochs, picks, chunk=256):
+    """Epochs' data in µV as float32, converted a chunk of epochs at a time.
+
+    ``get_data`` of all epochs at once would make a float64 copy twice the
+    size of the float32 result.
+    """
+    out = np.empty((len(epochs), len(picks), len(epochs.times)), np.float32)
+    for start in range(0, len(epochs), chunk):
+        part = epochs.get_data(picks=picks, units="uV", item=slice(start, start + chunk))
+        out[start : start + chunk] = _finite_float32(part, "X")
+    return out

@@ -7,6 +7,8 @@ whole training set is one tensor on the training device and a batch is one
 indexing operation.
 """
 
+import warnings
+
 import numpy as np
 import torch
 from skorch.callbacks import Callback
@@ -19,8 +21,8 @@ class TensorWindows(Dataset):
     Parameters
     ----------
     X : ndarray or Tensor of shape (n_windows, n_chans, n_times)
-        The windows. A float32 CPU array is shared, not copied, when the
-        device is the CPU.
+        The windows. A float32 CPU array, read-only or memory-mapped ones
+        included, is shared, not copied, when the device is the CPU.
     y : ndarray or Tensor of shape (n_windows,) | None
         Encoded targets.
     device : str or torch.device
@@ -28,7 +30,11 @@ class TensorWindows(Dataset):
     """
 
     def __init__(self, X, y=None, device="cpu"):
-        self.X = torch.as_tensor(X, dtype=torch.float32).to(device)
+        with warnings.catch_warnings():
+            # a read-only array (np.load(..., mmap_mode="r")) is shared too:
+            # batches only ever read from it
+            warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+            self.X = torch.as_tensor(X, dtype=torch.float32).to(device)
         self.y = None if y is None else torch.as_tensor(y, dtype=torch.long).to(device)
 
     def __len__(self):

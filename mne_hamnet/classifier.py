@@ -111,6 +111,13 @@ class HAMNetClassifier(NeuralNetClassifier):
         Channel names, needed only for array input.
     device : str | torch.device, default="auto"
         ``"auto"`` trains on CUDA when available and on the CPU otherwise.
+    amp : bool, default=False
+        Run the network under bfloat16 autocast (mixed precision) in training
+        and prediction. The band-power block stays in float32, so only the
+        relational and linear layers run in bfloat16; worth trying on CUDA
+        only. ``compile=True`` (skorch's option) compiles the network with
+        :func:`torch.compile`. ``benchmarks/run_benchmarks.py`` checks the
+        accuracy of both against the default.
     random_state : int | numpy.random.RandomState | None, default=None
         Seeds network initialisation and batch order; with an int, two fits
         on the CPU give bit-identical predictions. An int or a RandomState
@@ -243,6 +250,7 @@ class HAMNetClassifier(NeuralNetClassifier):
         sfreq=None,
         ch_names=None,
         device="auto",
+        amp=False,
         random_state=None,
         criterion=torch.nn.CrossEntropyLoss,
         optimizer=torch.optim.Adam,
@@ -270,6 +278,7 @@ class HAMNetClassifier(NeuralNetClassifier):
         self.sfreq = sfreq
         self.ch_names = ch_names
         self.random_state = random_state
+        self.amp = amp
         for name in ("history_", "initialized_", "virtual_params_"):
             # vars(): skorch's __delattr__ would copy its class-level registries
             vars(self).pop(name, None)
@@ -564,6 +573,7 @@ class HAMNetClassifier(NeuralNetClassifier):
         _check_positive_int(self.pretrain_epochs, "pretrain_epochs")
         _check_positive_int(self.finetune_epochs, "finetune_epochs", minimum=0)
         _check_positive_int(self.batch_size, "batch_size")
+        _validate_type(self.amp, bool, "amp")
         for name in ("pretrain_lr", "finetune_lr"):
             value = getattr(self, name)
             _validate_type(value, "numeric", name)
@@ -650,6 +660,26 @@ class HAMNetClassifier(NeuralNetClassifier):
         kwargs["lr"] = self.finetune_lr if self.stage_ == "finetune" else self.pretrain_lr
         self.optimizer_ = self.optimizer(*args, **kwargs)
         return self
+
+    def infer(self, x, **fit_params):
+        """The network's logits, under bfloat16 autocast if ``amp`` is set.
+
+        Parameters
+        ----------
+        x : Tensor of shape (n_windows, n_chans, n_times)
+            A batch of windows.
+        **fit_params : dict
+            Passed to the network's forward.
+
+        Returns
+        -------
+        logits : Tensor of shape (n_windows, n_classes)
+            Class scores, in float32 also under autocast.
+        """
+        if not self.amp:
+            return super().infer(x, **fit_params)
+        with torch.autocast(torch.device(self.device).type, dtype=torch.bfloat16):
+            return super().infer(x, **fit_params).float()
 
     def check_data(self, X, y=None):
         """Inputs are checked in :meth:`fit`; skorch's class inference is unused."""

@@ -215,3 +215,12 @@ def test_unfitted_predict_raises(windows):
 
     with pytest.raises(NotFittedError):
         _array_clf().predict(windows[0])
+
+
+def test_amp_option(windows):
+    X, y = windows
+    clf = _array_clf(amp=True).fit(X, y)
+    proba = clf.predict_proba(X)
+    assert proba.dtype == np.float32 and np.isfinite(proba).all()
+    with pytest.raises(TypeError, match="amp must be an instance of bool"):
+        _array_clf(amp="yes").fit(X, y)
