@@ -122,3 +122,36 @@ class StageProgress(Callback):
         if self.bar_ is not None:
             self.bar_.close()
             self.bar_ = None
+
+
+class _FiniteLoss(Callback):
+    """Stop a fit with an error as soon as the training loss is not finite."""
+
+    def on_train_begin(self, net, X=None, **kwargs):
+        self._data = X  # only looked at to explain a failure
+
+    def on_train_end(self, net, **kwargs):
+        self._data = None
+
+    def on_epoch_end(self, net, **kwargs):
+        loss = net.history[-1].get("train_loss")
+        if loss is None or np.isfinite(loss):
+            return
+        stage = getattr(net, "stage_", "train")
+        scale = ""
+        data = getattr(self, "_data", None)
+        if isinstance(data, TensorWindows) and len(data):
+            # in chunks: the whole data set may fill the GPU already
+            largest = max(float(chunk.abs().max()) for chunk in data.X.split(256))
+            scale = f" (the largest |X| is {largest:.3g})"
+        raise FloatingPointError(
+            f"The training loss became {loss} in epoch {len(net.history)} of the "
+            f"{stage} stage, and the network's weights are no longer finite. Huge "
+            f"values in X{scale} or a learning rate that is too high cause this: "
+            f"check the units (Epochs are used in µV), clip or drop artifacts, or "
+            f"lower {stage}_lr."
+        )
+
+    def __getstate__(self):
+        # a checkpoint pickled during training must not carry the data set
+        return {key: value for key, value in vars(self).items() if key != "_data"}
