@@ -137,10 +137,9 @@ def train_classifier(X, y, device, epochs, **kwargs):
     return {"wall": timer.wall, "cpu": timer.cpu, "stages": stages, "model": clf}
 
 
-def plain_loop(net, X, y, epochs, lr, generator, batch_size=BATCH_SIZE, amp_dtype=None):
+def plain_loop(net, X, y, epochs, lr, generator, batch_size=BATCH_SIZE):
     """A careful hand-written loop: device-resident data, one sync per epoch."""
     optimizer = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=lr)
-    device_type = X.device.type
     net.train()
     n = len(X)
     for _ in range(epochs):
@@ -149,11 +148,7 @@ def plain_loop(net, X, y, epochs, lr, generator, batch_size=BATCH_SIZE, amp_dtyp
         for start in range(0, n, batch_size):
             index = order[start:start + batch_size]
             optimizer.zero_grad(set_to_none=True)
-            autocast = (torch.autocast(device_type, dtype=amp_dtype) if amp_dtype
-                        else contextlib.nullcontext())
-            with autocast:
-                logits = net(X[index])
-            loss = F.cross_entropy(logits.float(), y[index])
+            loss = F.cross_entropy(net(X[index]), y[index])
             loss.backward()
             optimizer.step()
             total += loss.detach()
@@ -162,8 +157,8 @@ def plain_loop(net, X, y, epochs, lr, generator, batch_size=BATCH_SIZE, amp_dtyp
     return net
 
 
-def train_plain(X, y, device, epochs, band_power, mirror_index, amp_dtype=None,
-                compile_module=False, return_model=False, module_kwargs=None):
+def train_plain(X, y, device, epochs, band_power, mirror_index, return_model=False,
+                module_kwargs=None):
     """Both stages of HAMNet with :func:`plain_loop`, as a script would do."""
     from mne_hamnet.hamnet import HAMNet
 
@@ -177,16 +172,14 @@ def train_plain(X, y, device, epochs, band_power, mirror_index, amp_dtype=None,
         torch.manual_seed(0)
         pretrain = HAMNet(**sizes).to(device)
         with Timer(device) as stage:
-            plain_loop(torch.compile(pretrain) if compile_module else pretrain, X_t, y_t,
-                       epochs[0], LEARNING_RATES[0], generator, amp_dtype=amp_dtype)
+            plain_loop(pretrain, X_t, y_t, epochs[0], LEARNING_RATES[0], generator)
         stages.append(stage.wall)
         net = pretrain
         if epochs[1]:
             net = HAMNet(**sizes, mirror_index=mirror_index).to(device)
             net.load_pretrained(pretrain)
             with Timer(device) as stage:
-                plain_loop(torch.compile(net) if compile_module else net, X_t, y_t, epochs[1],
-                           LEARNING_RATES[1], generator, amp_dtype=amp_dtype)
+                plain_loop(net, X_t, y_t, epochs[1], LEARNING_RATES[1], generator)
             stages.append(stage.wall)
     result = {"wall": timer.wall, "cpu": timer.cpu, "stages": stages}
     if return_model:
@@ -361,33 +354,6 @@ def _ratio_of_rates(results, key, reference, cpu=False):
 
 
 # ---------------------------------------------------------- 2. latency
-@contextlib.contextmanager
-def arrays_without_info():
-    """The proposed array path: to_windows builds no mne.Info for arrays.
-
-    Patches the ``mne`` that ``mne_hamnet._input`` sees, so that its
-    ``create_info`` returns None (fit builds an Info itself when it gets
-    None); a no-op once the package no longer builds one.
-    """
-    import types
-
-    import mne
-
-    import mne_hamnet._input
-
-    class WithoutInfo(types.ModuleType):
-        def __getattr__(self, name):
-            if name == "create_info":
-                return lambda *args, **kwargs: None
-            return getattr(mne, name)
-
-    mne_hamnet._input.mne = WithoutInfo("mne")
-    try:
-        yield
-    finally:
-        mne_hamnet._input.mne = mne
-
-
 def bench_latency(args, device, X, y):
     from mne_hamnet.hamnet import HAMNet
 
@@ -409,9 +375,6 @@ def bench_latency(args, device, X, y):
     rows = []
     rows.append(("HAMNetClassifier.predict_proba(X[i:i+1])",
                  *percentiles(lambda i: clf.predict_proba(windows[i:i + 1]))))
-    with arrays_without_info():
-        rows.append(("the same, with the proposed array path (no mne.Info built)",
-                     *percentiles(lambda i: clf.predict_proba(windows[i:i + 1]))))
     module = clf.module_.eval()
     direct = HAMNet(N_CHANS, N_CLASSES, N_TIMES, SFREQ, mirror_index=module.mirror_index.cpu(),
                     band_power="direct").to(device)
@@ -450,58 +413,6 @@ def _reset_peak_rss():
         clear_refs.write("5")
 
 
-def streaming_check_finite(X, name="X"):
-    """The finiteness check without a full-size boolean mask (proposed fix).
-
-    A float64 sum is finite exactly when every value is: it cannot overflow
-    for float32 input, and NaN or opposite infinities make it NaN. numpy
-    accumulates a float32 array into float64 in small buffers.
-    """
-    X = np.asarray(X)
-    if X.dtype.kind in "fc" and not np.isfinite(np.sum(X, dtype=np.float64)):
-        from mne_hamnet._check import _check_finite
-
-        return _check_finite(X, name)  # the full check, for its message
-    return X
-
-
-def _finite_float32_without_temporaries(data, name="X"):
-    """_input._finite_float32 without |X| or mask temporaries (proposed fix).
-
-    Cast first (an overflow becomes inf), then check the float32 result with
-    the streaming sum; only bad data pay for the detailed checks.
-    """
-    with np.errstate(over="ignore"):
-        out = np.ascontiguousarray(data, dtype=np.float32)
-    if not np.isfinite(np.sum(out, dtype=np.float64)):
-        return _ORIGINAL["_finite_float32"](data, name)
-    return out
-
-
-_ORIGINAL = {}
-
-MEMORY_VARIANTS = {
-    "as-is": "the package as it is",
-    "proposed": "with the proposed input check",
-}
-
-
-def patch_memory_fixes(variant):
-    """Apply the proposed memory fix for ``variant``; returns what was patched."""
-    import mne_hamnet._input
-
-    patched = []
-    if variant == "proposed":
-        if hasattr(mne_hamnet._input, "_finite_float32"):
-            _ORIGINAL["_finite_float32"] = mne_hamnet._input._finite_float32
-            mne_hamnet._input._finite_float32 = _finite_float32_without_temporaries
-            patched.append("_input._finite_float32")
-        else:  # an older layout: only the finiteness check to replace
-            mne_hamnet._input._check_finite = streaming_check_finite
-            patched.append("_input._check_finite")
-    return patched
-
-
 def simulate_seed_epochs(n_windows):
     """:func:`simulate_seed_like` as float64 Epochs in volts, as MNE holds them."""
     import mne
@@ -516,24 +427,22 @@ def simulate_seed_epochs(n_windows):
     return mne.EpochsArray(data, info, events=events, verbose=False)
 
 
-def epochs_float32_in_chunks(epochs, picks, chunk=256):
-    """Epochs' data in µV as float32, a chunk of epochs at a time (proposed)."""
-    out = np.empty((len(epochs), len(picks), len(epochs.times)), np.float32)
-    for start in range(0, len(epochs), chunk):
-        out[start:start + chunk] = epochs.get_data(picks=picks, units="uV",
-                                                   item=slice(start, start + chunk))
-    return out
-
-
 def conversion_child(n_windows):
-    """Peak memory of converting Epochs to float32 µV, all at once and in chunks."""
+    """Peak memory of converting Epochs to float32 µV, all at once and in chunks.
+
+    Shows why the package converts a chunk of epochs at a time
+    (``_input._epochs_float32``): ``get_data`` of everything makes a float64
+    copy twice the size of the float32 result.
+    """
+    from mne_hamnet._input import _epochs_float32
+
     epochs = simulate_seed_epochs(n_windows)
     picks = epochs.ch_names
     float32_bytes = n_windows * N_CHANS * N_TIMES * 4
     result = {"n_windows": n_windows, "data_bytes": float32_bytes, "kind": "conversion"}
     methods = {
         "all at once": lambda: epochs.get_data(picks=picks, units="uV").astype(np.float32),
-        "in chunks of 256": lambda: epochs_float32_in_chunks(epochs, picks),
+        "in chunks of 256 (the package)": lambda: _epochs_float32(epochs, picks),
     }
     for name, convert in methods.items():
         gc.collect()
@@ -547,11 +456,10 @@ def conversion_child(n_windows):
     print(json.dumps(result), flush=True)
 
 
-def memory_child(n_windows, device, variant, kind):
+def memory_child(n_windows, device, kind):
     """Peak resident memory of one fit, above the data (run in a subprocess)."""
     if kind == "conversion":
         return conversion_child(n_windows)
-    patched = patch_memory_fixes(variant)
     if kind == "epochs":
         X, y = simulate_seed_epochs(n_windows), None
         warm = (X[:200], None)
@@ -575,8 +483,7 @@ def memory_child(n_windows, device, variant, kind):
     if kind == "epochs":
         extra -= float32_bytes  # the float32 data set is made inside fit
     result = {"n_windows": n_windows, "data_bytes": float32_bytes, "baseline": baseline,
-              "extra": extra, "fit_s": timer.wall, "variant": variant, "kind": kind,
-              "patched": patched}
+              "extra": extra, "fit_s": timer.wall, "kind": kind}
     if on_cuda:
         result["cuda_extra"] = torch.cuda.max_memory_allocated() - cuda_base - float32_bytes
     print(json.dumps(result), flush=True)
@@ -587,20 +494,20 @@ def bench_memory(args, device):
         return {"error": "peak RSS needs Linux's /proc/self/clear_refs"}
     sizes = [1000, 2720, 5000] if args.quick else [1000, 2720, 5000, 10_000, 20_000, 50_000]
     epochs_sizes = [2720] if args.quick else [2720, 10_000]
-    runs = [("array", n, v) for n in sizes for v in MEMORY_VARIANTS]
-    runs += [("epochs", n, v) for n in epochs_sizes for v in MEMORY_VARIANTS]
-    runs += [("conversion", n, "as-is") for n in epochs_sizes]
+    runs = [("array", n) for n in sizes]
+    runs += [("epochs", n) for n in epochs_sizes]
+    runs += [("conversion", n) for n in epochs_sizes]
     rows, errors = [], []
-    for kind, n, variant in runs:
-        log(f"memory: {n} windows, {kind} input, {variant}")
+    for kind, n in runs:
+        log(f"memory: {n} windows, {kind} input")
         command = [sys.executable, str(Path(__file__).resolve()), "--memory-child", str(n),
-                   "--memory-variant", variant, "--memory-input", kind, "--device", device]
+                   "--memory-input", kind, "--device", device]
         if args.threads:
             command += ["--threads", str(args.threads)]
         done = subprocess.run(command, capture_output=True, text=True)
         lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
         if done.returncode or not lines:
-            errors.append(f"{n} windows, {kind}, {variant}: exit {done.returncode}: "
+            errors.append(f"{n} windows, {kind}: exit {done.returncode}: "
                           f"{done.stderr.strip().splitlines()[-1:]}")
             continue
         rows.append(json.loads(lines[-1]))
@@ -609,7 +516,11 @@ def bench_memory(args, device):
 
 # ------------------------------------------------------ 4. CUDA fold
 def bench_cuda_fold(args, device, mirror_index):
-    """One fold of the paper's protocol, and the accuracy of compile and AMP."""
+    """One fold of the paper's protocol, and the accuracy of compile and AMP.
+
+    Mixed precision and compilation are the classifier's own options:
+    ``amp=True`` (bfloat16 autocast) and skorch's ``compile=True``.
+    """
     epochs = PAPER_EPOCHS if not args.quick else (80, 60)
     if args.cuda_section_on_cpu:  # development smoke run of this code path
         epochs = (2, 2)
@@ -625,25 +536,17 @@ def bench_cuda_fold(args, device, mirror_index):
             logits = model(torch.as_tensor(X_test, device=device))
         return float(np.mean(logits.argmax(1).cpu().numpy() == y_test))
 
-    from mne_hamnet import HAMNetClassifier
-
-    has_amp = "amp" in HAMNetClassifier().get_params()
     runs = [
         ("HAMNetClassifier", lambda: train_classifier(X, y, device, epochs)),
+        ("HAMNetClassifier(amp=True)",
+         lambda: train_classifier(X, y, device, epochs, amp=True)),
         ("HAMNetClassifier(compile=True)",
          lambda: train_classifier(X, y, device, epochs, compile=True)),
-        ("plain loop, same fast module",
+        ("HAMNetClassifier(amp=True, compile=True)",
+         lambda: train_classifier(X, y, device, epochs, amp=True, compile=True)),
+        ("plain loop, same fast module (float32)",
          lambda: train_plain(X, y, device, epochs, "auto", mirror_index, return_model=True)),
-        ("plain loop, same module, bfloat16 autocast",
-         lambda: train_plain(X, y, device, epochs, "auto", mirror_index,
-                             amp_dtype=torch.bfloat16, return_model=True)),
-        ("plain loop, same module, torch.compile",
-         lambda: train_plain(X, y, device, epochs, "auto", mirror_index,
-                             compile_module=True, return_model=True)),
     ]
-    if has_amp:
-        runs.append(("HAMNetClassifier(amp=True)",
-                     lambda: train_classifier(X, y, device, epochs, amp=True)))
     for label, run in runs:
         log(f"cuda fold: {label}")
         try:
@@ -653,8 +556,7 @@ def bench_cuda_fold(args, device, mirror_index):
             rows.append((label, float("nan"), float("nan"),
                          traceback.format_exc(limit=2).strip().splitlines()[-1]))
         gc.collect()
-    return {"rows": rows, "epochs": epochs, "n_windows": len(X), "n_test": len(X_test),
-            "has_amp": has_amp}
+    return {"rows": rows, "epochs": epochs, "n_windows": len(X), "n_test": len(X_test)}
 
 
 # ----------------------------------------------------------- report
@@ -799,8 +701,7 @@ def build_report(args, device, machine, sections, started, elapsed):
                   f"`HAMNetClassifier.predict_proba`: {lat['batch_ms']:.1f} ms "
                   f"({lat['batch_size'] / lat['batch_ms'] * 1e3:,.0f} windows/s).", ""]
         measured["latency_p50_ms"] = lat["single"][0][1]
-        measured["latency_proposed_p50_ms"] = lat["single"][1][1]
-        measured["latency_module_p50_ms"] = lat["single"][2][1]
+        measured["latency_module_p50_ms"] = lat["single"][1][1]
 
     mem = sections.get("memory")
     if mem:
@@ -813,80 +714,61 @@ def build_report(args, device, machine, sections, started, elapsed):
                 "on 200 windows to load and initialise everything, reset the peak RSS "
                 "(`/proc/self/clear_refs`), then fit 1 + 1 epochs on all windows. 'Extra' "
                 "is the peak resident memory above the RSS before that fit, in MB and as a "
-                "share of the float32 data. The 'proposed' column replaces the input "
-                "check by the allocation-free one proposed in the notes, by patching the "
-                "package in that subprocess only.", "",
-                "| windows | float32 data (MB) | "
-                + " | ".join(f"extra, {label}" for label in MEMORY_VARIANTS.values())
-                + " | fit time (s) |",
-                "|---|---|" + "---|" * len(MEMORY_VARIANTS) + "---|"]
-            by_size = {}
-            for row in mem["rows"]:
-                if row.get("kind", "array") == "array":
-                    by_size.setdefault(row["n_windows"], {})[row["variant"]] = row
-            per_size, per_size_fixed = {}, {}
-            for n, variants in sorted(by_size.items()):
-                ref = next(iter(variants.values()))
-                cells = [f"{n:,}", fmt(ref["data_bytes"] / 1e6, 1)]
-                for variant in MEMORY_VARIANTS:
-                    row = variants.get(variant)
-                    cells.append("n/a" if row is None else
-                                 f"{fmt(row['extra'] / 1e6, 1)} "
-                                 f"({fmt(100 * row['extra'] / row['data_bytes'], 1)} %)")
-                cells.append(fmt(variants.get("as-is", ref)["fit_s"], 1))
-                lines.append("| " + " | ".join(cells) + " |")
-                if "as-is" in variants:
-                    per_size[n] = variants["as-is"]["extra"] / ref["data_bytes"]
-                if "proposed" in variants:
-                    per_size_fixed[n] = variants["proposed"]["extra"] / ref["data_bytes"]
-                if "cuda_extra" in ref:
-                    lines.append(f"| | GPU: {fmt(ref['cuda_extra'] / 1e6, 1)} MB above the "
-                                 "data |" + " |" * (len(MEMORY_VARIANTS) + 1))
-            conversions = [row for row in mem["rows"] if row.get("kind") == "conversion"]
-            epochs_rows = [row for row in mem["rows"] if row.get("kind") == "epochs"]
+                "share of the float32 data.", "",
+                "| windows | float32 data (MB) | extra during fit | fit time (s) |",
+                "|---|---|---|---|"]
+
+            def extra_cell(row):
+                return (f"{fmt(row['extra'] / 1e6, 1)} "
+                        f"({fmt(100 * row['extra'] / row['data_bytes'], 1)} %)")
+
+            per_size = {}
+            array_rows = sorted((row for row in mem["rows"] if row["kind"] == "array"),
+                                key=lambda r: r["n_windows"])
+            for row in array_rows:
+                lines.append(f"| {row['n_windows']:,} | {fmt(row['data_bytes'] / 1e6, 1)} | "
+                             f"{extra_cell(row)} | {fmt(row['fit_s'], 1)} |")
+                if "cuda_extra" in row:
+                    lines.append(f"| | GPU: {fmt(row['cuda_extra'] / 1e6, 1)} MB above the "
+                                 "data | | |")
+                per_size[row["n_windows"]] = row["extra"] / row["data_bytes"]
+            epochs_rows = sorted((row for row in mem["rows"] if row["kind"] == "epochs"),
+                                 key=lambda r: r["n_windows"])
             if epochs_rows:
                 lines += ["", "Epochs input (MNE holds float64 volts; fit makes the float32 "
                           "µV data set, which is not counted as extra):", "",
-                          "| windows | float32 data (MB) | "
-                          + " | ".join(f"extra, {label}" for label in MEMORY_VARIANTS.values())
-                          + " |", "|---|---|" + "---|" * len(MEMORY_VARIANTS)]
-                by_n = {}
-                for row in epochs_rows:
-                    by_n.setdefault(row["n_windows"], {})[row["variant"]] = row
-                for n, variants in sorted(by_n.items()):
-                    ref = next(iter(variants.values()))
-                    cells = [f"{n:,}", fmt(ref["data_bytes"] / 1e6, 1)]
-                    for variant in MEMORY_VARIANTS:
-                        row = variants.get(variant)
-                        cells.append("n/a" if row is None else
-                                     f"{fmt(row['extra'] / 1e6, 1)} "
-                                     f"({fmt(100 * row['extra'] / row['data_bytes'], 1)} %)")
-                    lines.append("| " + " | ".join(cells) + " |")
+                          "| windows | float32 data (MB) | extra during fit | fit time (s) |",
+                          "|---|---|---|---|"]
+                lines += [f"| {row['n_windows']:,} | {fmt(row['data_bytes'] / 1e6, 1)} | "
+                          f"{extra_cell(row)} | {fmt(row['fit_s'], 1)} |"
+                          for row in epochs_rows]
+            conversions = sorted((row for row in mem["rows"] if row["kind"] == "conversion"),
+                                 key=lambda r: r["n_windows"])
             if conversions:
-                lines += ["", "Most of that is the conversion of the Epochs to float32 µV "
-                          "(`get_data(units=\"uV\")`, a float64 copy of everything, then "
-                          "`astype`); converting a chunk of 256 epochs at a time, as "
-                          "proposed, avoids it. The conversion alone, peak above its "
-                          "float32 result:", "",
-                          "| windows | all at once | in chunks of 256 |", "|---|---|---|"]
-                for row in sorted(conversions, key=lambda r: r["n_windows"]):
+                methods = [k for k in conversions[0] if isinstance(conversions[0][k], dict)]
+                lines += ["", "Why the package converts Epochs a chunk of 256 epochs at a "
+                          "time (`_input._epochs_float32`): `get_data(units=\"uV\")` of all "
+                          "epochs at once makes a float64 copy of everything, twice the "
+                          "float32 result. The conversion alone, peak above its float32 "
+                          "result:", "",
+                          "| windows | " + " | ".join(methods) + " |",
+                          "|---|" + "---|" * len(methods)]
+                for row in conversions:
                     cells = [f"{row['n_windows']:,}"]
-                    for name in ("all at once", "in chunks of 256"):
+                    for name in methods:
                         part = row[name]
                         cells.append(f"{fmt(part['extra'] / 1e6, 1)} MB "
                                      f"({fmt(100 * part['extra'] / row['data_bytes'], 1)} %), "
                                      f"{part['seconds']:.2f} s")
                     lines.append("| " + " | ".join(cells) + " |")
-            patched = sorted({p for row in mem["rows"] for p in row.get("patched", [])})
-            lines += ["", "Patched in the 'proposed' columns: "
-                      + (", ".join(f"`{p}`" for p in patched) or "nothing") + "."]
             for error in mem["errors"]:
                 lines.append(f"- failed: {error}")
             if per_size:
                 measured["memory_fraction"] = per_size[max(per_size)]
                 measured["memory_by_size"] = per_size
-            if per_size_fixed:
-                measured["memory_by_size_fixed"] = per_size_fixed
+            if epochs_rows:
+                measured["memory_epochs_by_size"] = {
+                    row["n_windows"]: row["extra"] / row["data_bytes"] for row in epochs_rows}
             lines.append("")
 
     fold = sections.get("cuda_fold")
@@ -900,18 +782,13 @@ def build_report(args, device, machine, sections, started, elapsed):
                   "acceptable (within 0.02) | note |", "|---|---|---|---|---|---|"]
         accuracies = {label: acc for label, _, acc, _ in fold["rows"]}
         for label, wall, acc, error in fold["rows"]:
-            base = ("HAMNetClassifier" if label.startswith("HAMNetClassifier(")
-                    else "plain loop, same fast module" if label.startswith("plain loop, same "
-                                                                           "module") else None)
+            base = "HAMNetClassifier" if label.startswith("HAMNetClassifier(") else None
             delta = ok = ""
             if base is not None and np.isfinite(acc) and np.isfinite(accuracies.get(base, np.nan)):
                 delta = f"{acc - accuracies[base]:+.3f}"
                 ok = "yes" if abs(acc - accuracies[base]) <= 0.02 else "**no**"
             lines.append(f"| {label} | {fmt(wall, 1)} | {fmt(acc, 3)} | {delta} | {ok} | "
                          f"{error or ''} |")
-        if not fold["has_amp"]:
-            lines += ["", "HAMNetClassifier has no `amp` parameter in this version; mixed "
-                      "precision is measured with the plain loop only."]
         lines.append("")
         if fold["epochs"] == PAPER_EPOCHS:
             measured["fold_seconds"] = fold["rows"][0][1]
@@ -936,28 +813,29 @@ def build_report(args, device, machine, sections, started, elapsed):
                  f"{'' if b is None else f'; per-batch bookkeeping {b * 100:.1f} %'} | "
                  f"{verdict(None if o is None else o <= TARGETS['skorch_overhead'])} |")
     p = measured.get("latency_p50_ms")
+    latency = "n/a" if p is None else (
+        f"{p:.3f} ms (classifier); {measured['latency_module_p50_ms']:.3f} ms (module)")
     lines.append(f"| single-window inference p50 <= {TARGETS['latency_p50_ms']:g} ms | "
-                 f"{fmt(p, 3)} ms (classifier); "
-                 f"{fmt(measured.get('latency_proposed_p50_ms'), 3)} ms (with the proposed "
-                 f"array path); {fmt(measured.get('latency_module_p50_ms'), 3)} ms (module) | "
-                 f"{verdict(None if p is None else p <= TARGETS['latency_p50_ms'])} (as is) |")
+                 f"{latency} | "
+                 f"{verdict(None if p is None else p <= TARGETS['latency_p50_ms'])} |")
     m = measured.get("memory_by_size")
     if m:
-        text = "as is: " + ", ".join(f"{n:,}: {100 * v:.0f} %" for n, v in sorted(m.items()))
-        fixed = measured.get("memory_by_size_fixed")
-        if fixed:
-            text += "; with the proposed input check: " + ", ".join(
-                f"{n:,}: {100 * v:.0f} %" for n, v in sorted(fixed.items()))
+        text = "arrays: " + ", ".join(f"{n:,}: {100 * v:.0f} %" for n, v in sorted(m.items()))
+        by_epochs = measured.get("memory_epochs_by_size")
+        if by_epochs:
+            text += "; Epochs: " + ", ".join(
+                f"{n:,}: {100 * v:.0f} %" for n, v in sorted(by_epochs.items()))
         ok = measured["memory_fraction"] <= TARGETS["memory_fraction"]
         lines.append(f"| peak memory above the float32 data during fit <= "
                      f"{TARGETS['memory_fraction'] * 100:g} % (windows: share) | {text} | "
-                     f"{verdict(ok)} (as is, largest size) |")
+                     f"{verdict(ok)} (largest size) |")
     else:
         lines.append("| peak memory above the float32 data <= 20 % | n/a | n/a |")
     f_s = measured.get("fold_seconds")
+    why = "no CUDA device" if fold is None else "fewer epochs than the paper's in this run"
     lines.append(f"| one paper-protocol fold on an H100-class GPU <= "
                  f"{TARGETS['fold_seconds']:g} s | "
-                 f"{'not measured (no CUDA device)' if f_s is None else f'{f_s:.1f} s'} | "
+                 f"{f'not measured ({why})' if f_s is None else f'{f_s:.1f} s'} | "
                  f"{verdict(None if f_s is None else f_s <= TARGETS['fold_seconds'])} |")
     lines.append("")
     return "\n".join(lines)
@@ -980,7 +858,6 @@ def parse_args(argv=None):
     parser.add_argument("--name", default=None,
                         help="report file name (default: <device>-<date>[-quick].md)")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--memory-variant", default="as-is", help=argparse.SUPPRESS)
     parser.add_argument("--memory-input", default="array", help=argparse.SUPPRESS)
     parser.add_argument("--cuda-section-on-cpu", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -995,7 +872,7 @@ def main(argv=None):
 
     device = resolve_device(args.device)
     if args.memory_child:
-        memory_child(args.memory_child, device, args.memory_variant, args.memory_input)
+        memory_child(args.memory_child, device, args.memory_input)
         return
     started, start = datetime.datetime.now(), time.perf_counter()
     sections = [s.strip() for s in args.sections.split(",") if s.strip()]
@@ -1018,8 +895,9 @@ def main(argv=None):
             results["cuda_skip"] = (
                 "Not measured: no CUDA device on this machine "
                 f"(torch {torch.__version__}, torch.cuda.is_available() is False). The "
-                "script runs this section, with torch.compile and bfloat16 autocast and "
-                "their accuracy check, when it finds a GPU.")
+                "script runs this section, with the classifier's amp=True (bfloat16 "
+                "autocast) and compile=True options and their accuracy check, when it "
+                "finds a GPU.")
     report = build_report(args, device, machine, results, started,
                           time.perf_counter() - start)
     out = Path(args.out)
