@@ -236,5 +236,8 @@ def _epochs_float32(epochs, picks, chunk=256):
     out = np.empty((len(epochs), len(picks), len(epochs.times)), np.float32)
     for start in range(0, len(epochs), chunk):
         part = epochs.get_data(picks=picks, units="uV", item=slice(start, start + chunk))
-        out[start : start + chunk] = _finite_float32(part, "X")
+        with np.errstate(over="ignore"):
+            out[start : start + chunk] = part
+        if not np.isfinite(np.sum(out[start : start + chunk], dtype=np.float64)):
+            _finite_float32(part, "X")  # raises, naming what is wrong
     return out
