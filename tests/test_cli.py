@@ -1,0 +1,205 @@
+"""Tests of the ``mne-hamnet benchmark`` command line."""
+
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.io import loadmat, savemat
+
+from mne_hamnet.cli import main, summary_table
+from mne_hamnet.datasets import simulate_seed
+
+# Pipelines and protocols that keep a CLI run to a few seconds.
+LIGHT = ["--pipelines", "DE+SVM", "--protocol", "trialwise"]
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    """One ``mne-hamnet benchmark --quick`` with every default pipeline and protocol."""
+    out = tmp_path_factory.mktemp("quick")
+    assert main(["benchmark", "--quick", "--out", str(out)]) == 0
+    return out
+
+
+def test_quick_writes_the_three_outputs(quick_run):
+    results = pd.read_csv(quick_run / "results.csv")
+    # one row per fold: 2 subjects x 2 sessions x 2 folds within sessions,
+    # 2 x 2 across sessions, 2 folds x 2 test sessions across subjects
+    counts = results.groupby(["protocol", "pipeline"]).size()
+    assert set(results.pipeline) == {"HAMNet", "HAMNet-pretrain", "DE+SVM", "DASM+SVM"}
+    assert counts.xs("paper", level="protocol").eq(8).all()
+    assert counts.xs("trialwise", level="protocol").eq(8).all()
+    assert counts.xs("cross-session", level="protocol").eq(4).all()
+    assert counts.xs("cross-subject", level="protocol").eq(4).all()
+    assert {"protocol", "pipeline", "subject", "session", "fold", "score", "time",
+            "samples", "samples_test"} <= set(results.columns)
+
+    table = (quick_run / "table.md").read_text()
+    assert "| Method | Feature | Paper protocol* | Trial-wise | Cross-session | Cross-subject |" \
+        in table
+    assert "**leaks**" in table
+    for name in ("HAMNet", "HAMNet-pretrain", "DE+SVM", "DASM+SVM"):
+        assert f"| {name} |" in table
+    assert "Paper (SEED)" not in table  # simulated data
+
+    png = (quick_run / "per_subject.png").read_bytes()
+    assert png.startswith(b"\x89PNG")
+
+
+def test_rerun_skips_finished_folds(quick_run, tmp_path, capsys):
+    before = {name: (quick_run / name).read_bytes() for name in ("results.csv", "table.md")}
+    assert main(["benchmark", "--quick", "--out", str(quick_run)]) == 0
+    out = capsys.readouterr().out
+    # 88 folds: 96 rows less the 8 second test sessions of cross-subject folds
+    assert "Skipping 88 of 88 folds already finished" in out
+    assert "[1/" not in out  # nothing ran
+    for name, content in before.items():
+        assert (quick_run / name).read_bytes() == content
+
+
+def test_progress_and_settings_are_printed(tmp_path, capsys):
+    assert main(["benchmark", "--quick", *LIGHT, "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "HAMNet: 2 pretraining + 1 finetuning epochs" in out
+    assert "[8/8] DE+SVM | trialwise | subject" in out
+    assert "left" in out
+    assert "| DE+SVM | DE |" in out
+
+
+def test_simulated_folder_is_kept(tmp_path):
+    data = tmp_path / "data"
+    args = ["benchmark", "--quick", *LIGHT, "--path", str(data), "--no-cache"]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert len(list(data.glob("*.mat"))) == 2 * 2 + 1
+    # a second run reads the same files
+    assert main([*args, "--out", str(tmp_path / "b")]) == 0
+    a = pd.read_csv(tmp_path / "a" / "results.csv").drop(columns="time")
+    b = pd.read_csv(tmp_path / "b" / "results.csv").drop(columns="time")
+    pd.testing.assert_frame_equal(a, b)
+    assert not (tmp_path / "a" / "fold_cache").exists()
+
+
+def _seed_folder(path, n_subjects=1):
+    return simulate_seed(path, n_subjects=n_subjects, n_sessions=1, trial_seconds=1.0,
+                         random_state=0)
+
+
+def _bad_shape(path):
+    folder = _seed_folder(path)
+    (fname,) = [f for f in folder.glob("*.mat") if f.name != "label.mat"]
+    trials = {k: v for k, v in loadmat(fname).items() if not k.startswith("__")}
+    (key,) = [k for k in trials if k.endswith("_eeg3")]
+    trials[key] = np.ones((61, 200))
+    savemat(fname, trials)
+    return folder
+
+
+def _renamed(path):
+    folder = _seed_folder(path)
+    (fname,) = [f for f in folder.glob("*.mat") if f.name != "label.mat"]
+    fname.rename(folder / "subject1.mat")
+    return folder
+
+
+def _no_label(path):
+    folder = _seed_folder(path)
+    (folder / "label.mat").unlink()
+    return folder
+
+
+def _empty(path):
+    path.mkdir()
+    return path
+
+
+@pytest.mark.parametrize(
+    "make_folder, extra, match",
+    [
+        (None, [], "The SEED folder .*missing does not exist"),
+        (_empty, [], "The SEED folder .*empty holds no .mat file"),
+        (_no_label, [], "has no label.mat"),
+        (_renamed, [], "The file name 'subject1.mat' .* does not follow SEED's"),
+        (_bad_shape, [], "'[a-z]+_eeg3' in .*_2013.*\\.mat has shape \\(61, 200\\)"),
+        (_seed_folder, ["--subjects", "1", "4"],
+         r"Subject\(s\) \[4\] are not in the data set SEED"),
+    ],
+)
+def test_bad_seed_folders(tmp_path, capsys, make_folder, extra, match):
+    name = {None: "missing", _empty: "empty"}.get(make_folder, "seed")
+    folder = tmp_path / name
+    if make_folder is not None:
+        folder = make_folder(folder)
+    status = main(["benchmark", "--dataset", "seed", "--path", str(folder), "--quick",
+                   "--pipelines", "DE+SVM", "--protocol", "trialwise", *extra,
+                   "--out", str(tmp_path / "out")])
+    assert status == 2
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("mne-hamnet benchmark: error: ")
+    assert re.search(match, lines[0]), lines[0]
+
+
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (["--protocol", "paper", "leaky"],
+         "Invalid value for the 'protocol' parameter.*but got 'leaky'"),
+        (["--pipelines", "HAMNet", "SVM"],
+         r"Unknown pipeline name\(s\) \['SVM'\]. The available pipelines are"),
+        (["--subjects", "9"], r"Subject\(s\) \[9\] are not in the data set SEED"),
+        (["--subjects", "1", "--protocol", "cross-subject"], "needs at least 2 subjects"),
+        (["--n-jobs", "0"], "--n-jobs must be a positive number or -1, but got 0"),
+        (["--pretrain-epochs", "0"], "--pretrain-epochs must be at least 1, but got 0"),
+        (["--n-splits", "1"], "--n-splits must be at least 2, but got 1"),
+    ],
+)
+def test_bad_values_exit_2_with_one_line(tmp_path, capsys, args, match):
+    status = main(["benchmark", "--quick", "--out", str(tmp_path), *args])
+    assert status == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert re.search(match, lines[0]), lines[0]
+    assert not (tmp_path / "results.csv").exists()
+
+
+def test_module_entry_point_reports_errors_without_traceback(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "mne_hamnet", "benchmark", "--protocol", "leaky",
+         "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "mne-hamnet benchmark: error: Invalid value for the 'protocol' parameter. Allowed "
+        "values are 'paper', 'trialwise', 'cross-session', 'cross-subject', but got "
+        "'leaky' instead."
+    ]
+
+
+def test_argparse_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["benchmark", "--dataset", "deap"])
+    assert info.value.code == 2
+    assert "invalid choice: 'deap'" in capsys.readouterr().err
+
+
+def test_summary_table_for_seed():
+    rows = []
+    for protocol in ("paper", "trialwise"):
+        for subject, session, score in [(1, "0", 0.9), (1, "1", 0.8), (2, "0", 0.7)]:
+            for fold in range(2):
+                rows.append(dict(protocol=protocol, pipeline="HAMNet", subject=subject,
+                                 session=session, fold=fold, score=score))
+    table = summary_table(pd.DataFrame(rows), dataset="seed")
+    assert "| Method | Feature | Paper protocol* | Trial-wise | Paper (SEED)† |" in table
+    # mean and sample std over the 3 subject x session units
+    assert "| HAMNet | raw EEG | 80.00 ± 10.00 | 80.00 ± 10.00 | 96.45 |" in table
+    assert "| BiHDM | raw EEG | — | — | 93.12 |" in table
+    assert "| DBN (DE) | DE | — | — | 86.65 |" in table
+    assert "**leaks**" in table

@@ -1,0 +1,154 @@
+"""Tests of running the benchmark on a dask.distributed cluster."""
+
+import logging
+import os
+import signal
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+from mne_hamnet import _distributed
+from mne_hamnet.cli import main
+from mne_hamnet.datasets import SEED, simulate_seed
+from mne_hamnet.evaluation import evaluate
+from mne_hamnet.pipelines import make_pipelines
+
+distributed = pytest.importorskip("distributed")
+
+QUICK = ["benchmark", "--quick", "--no-cache", "--n-jobs", "1"]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """Two single-threaded worker processes on 127.0.0.1, shut down at the end."""
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        # a free port: a fixed one (8787) may be taken by another cluster
+        dashboard_address="127.0.0.1:0",
+        silence_logs=logging.ERROR,
+    )
+    try:
+        with distributed.Client(cluster, timeout=30, set_as_default=False) as client:
+            client.wait_for_workers(2, timeout=60)
+        yield cluster
+    finally:
+        cluster.close(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def serial_quick(tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial")
+    assert main([*QUICK, "--out", str(out)]) == 0
+    return out
+
+
+def read_outputs(out):
+    results = pd.read_csv(out / "results.csv").drop(columns="time")
+    return results, (out / "table.md").read_text(), (out / "per_subject.png").read_bytes()
+
+
+def test_cluster_run_equals_serial_run(cluster, serial_quick, tmp_path, capsys):
+    out = tmp_path / "dask"
+    status = main([*QUICK, "--scheduler", cluster.scheduler_address, "--out", str(out)])
+    assert status == 0
+    log = capsys.readouterr().out
+    assert f"Running the folds on the dask cluster at {cluster.scheduler_address} " \
+           "(2 workers, 2 threads)" in log
+    expected = read_outputs(serial_quick)
+    got = read_outputs(out)
+    pd.testing.assert_frame_equal(got[0], expected[0])
+    assert got[1] == expected[1]
+    assert got[2] == expected[2]
+
+
+def test_rerun_on_cluster_skips_finished_folds(cluster, tmp_path, capsys):
+    args = ["benchmark", "--quick", "--pipelines", "DE+SVM", "--protocol", "trialwise",
+            "--scheduler", cluster.scheduler_address, "--out", str(tmp_path)]
+    assert main(args) == 0
+    assert "[8/8]" in capsys.readouterr().out
+    assert main(args) == 0
+    log = capsys.readouterr().out
+    assert "Skipping 8 of 8 folds already finished" in log
+    assert "[1/" not in log
+
+
+def test_n_jobs_caps_the_folds_in_flight(cluster, tmp_path):
+    folder = simulate_seed(tmp_path / "data", n_subjects=1, n_sessions=1, trial_seconds=1.0,
+                           random_state=0)
+    pipelines = make_pipelines(["DE+SVM"])
+    with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
+        capped = evaluate(pipelines, SEED(folder), "trialwise", random_state=0,
+                          scheduler=client, n_jobs=1)
+        free = evaluate(pipelines, SEED(folder), "trialwise", random_state=0,
+                        scheduler=client)
+    pd.testing.assert_frame_equal(capped.drop(columns="time"), free.drop(columns="time"))
+
+
+def test_bad_scheduler_address(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(_distributed, "CONNECT_TIMEOUT", 1)
+    status = main([*QUICK, "--scheduler", "tcp://127.0.0.1:9", "--out", str(tmp_path)])
+    assert status == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    assert "Could not connect to the dask scheduler at 'tcp://127.0.0.1:9' within 1 s" \
+        in lines[0]
+
+
+def test_distributed_not_installed(monkeypatch, tmp_path, capsys):
+    def missing():
+        raise ImportError(
+            "Running on a dask cluster (scheduler=...) needs dask.distributed, which cannot "
+            "be imported. Install the extra with: pip install 'mne-hamnet[distributed]'."
+        )
+
+    monkeypatch.setattr(_distributed, "_import_distributed", missing)
+    status = main([*QUICK, "--scheduler", "tcp://127.0.0.1:8786", "--out", str(tmp_path)])
+    assert status == 2
+    assert "pip install 'mne-hamnet[distributed]'" in capsys.readouterr().err
+
+
+def test_a_worker_dies_mid_fold(cluster, tmp_path):
+    """Kill a worker process while it runs a fold: the run still completes."""
+    folder = simulate_seed(tmp_path / "data", n_subjects=2, n_sessions=2, trial_seconds=1.0,
+                           random_state=0)
+    cache = tmp_path / "cache"
+    # folds long enough (about a second) to be caught running
+    pipelines = make_pipelines(["HAMNet-pretrain"], pretrain_epochs=150, random_state=0,
+                               device="cpu")
+    killed = {}
+
+    def kill_a_busy_worker(client):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "pid" not in killed:
+            if any(cache.glob("*.json")):  # one fold is finished, others are running
+                busy = [w for w, keys in client.processing().items() if keys]
+                if busy:
+                    pids = client.run(os.getpid, workers=busy[:1])
+                    killed["pid"] = pids[busy[0]]
+                    killed["tasks"] = len(client.processing()[busy[0]])
+                    os.kill(killed["pid"], signal.SIGKILL)
+            time.sleep(0.05)
+
+    with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
+        killer = threading.Thread(target=kill_a_busy_worker, args=(client,), daemon=True)
+        killer.start()
+        results = evaluate(pipelines, SEED(folder), "trialwise", n_splits=2, random_state=0,
+                           scheduler=client, cache_dir=cache)
+        killer.join(timeout=5)
+        # the nanny restarts the killed worker, for the next tests
+        client.wait_for_workers(2, timeout=60)
+    assert "pid" in killed, "the run ended before a worker could be killed"
+    assert killed["tasks"] >= 1
+    # all folds are there: 2 subjects x 2 sessions x 2 folds
+    assert len(results) == 8
+    folds = results.groupby(["subject", "session"]).fold.apply(sorted)
+    assert folds.tolist() == [[0, 1]] * 4
+    assert len(list(cache.glob("*.json"))) == 8
+
+    serial = evaluate(pipelines, SEED(folder), "trialwise", n_splits=2, random_state=0)
+    pd.testing.assert_frame_equal(results.drop(columns="time"), serial.drop(columns="time"))
