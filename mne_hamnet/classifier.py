@@ -35,7 +35,13 @@ from ._persistence import (
     _without_progress_bar,
     _write_atomic,
 )
-from ._training import BatchSlicer, StageProgress, TensorWindows, _FiniteLoss
+from ._training import (
+    BatchSlicer,
+    StageProgress,
+    TensorWindows,
+    _FiniteLoss,
+    denormals_flushed,
+)
 from .hamnet import HAMNet
 from .mirror import HemisphereMirror
 
@@ -1082,7 +1088,8 @@ class HAMNetClassifier(NeuralNetClassifier):
         requested = self.device
         self.device = device
         try:
-            yield
+            with denormals_flushed():
+                yield
         finally:
             self.device = requested
 

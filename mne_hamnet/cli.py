@@ -17,8 +17,9 @@ from .evaluation import PROTOCOLS
 from .pipelines import CORE_PIPELINES, PAPER_ACCURACY, PAPER_ONLY_ACCURACY, PIPELINE_NAMES
 
 # The simulated data set of a default run, and the HAMNet training that fits
-# the whole benchmark (4 protocols x 4 pipelines) in about 10 minutes on 2
-# CPU cores. Few epochs need faster learning rates than the paper's.
+# the whole benchmark (4 protocols x 4 pipelines, 408 folds) in about 2 to 3
+# minutes on 2 idle CPU cores, leaving room under 10 minutes for busy ones.
+# Few epochs need faster learning rates than the paper's.
 SIMULATED = dict(n_subjects=3, n_sessions=3, trial_seconds=8.0)
 SIMULATED_TRAINING = dict(
     pretrain_epochs=60, finetune_epochs=30, pretrain_lr=3e-3, finetune_lr=1e-3
@@ -98,11 +99,11 @@ def _make_parser():
             "SEED-format data. Finished folds are cached in OUT/fold_cache: running "
             "the same command again skips them."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     bench.add_argument(
         "--dataset", choices=("simulated", "seed"), default="simulated",
-        help="simulated SEED-format data, or a local copy of SEED (see --path)",
+        help="simulated SEED-format data (the default), or a local copy of SEED (see "
+        "--path)",
     )
     bench.add_argument(
         "--path", default=None,
@@ -112,7 +113,7 @@ def _make_parser():
     )
     bench.add_argument(
         "--protocol", nargs="+", default=list(PROTOCOLS), metavar="PROTOCOL",
-        help=f"one or more of {', '.join(PROTOCOLS)}",
+        help=f"one or more of {', '.join(PROTOCOLS)} (default: all)",
     )
     bench.add_argument(
         "--pipelines", nargs="+", default=None, metavar="NAME",
@@ -141,7 +142,8 @@ def _make_parser():
         f"{PAPER_TRAINING['finetune_epochs']} on SEED)",
     )
     bench.add_argument(
-        "--device", default="auto", help="'auto' (CUDA when available), 'cpu' or 'cuda[:N]'"
+        "--device", default="auto",
+        help="'auto' (the default: CUDA when available), 'cpu' or 'cuda[:N]'",
     )
     bench.add_argument(
         "--n-jobs", type=int, default=None,
@@ -156,11 +158,13 @@ def _make_parser():
         "cluster (needs the 'distributed' extra)",
     )
     bench.add_argument(
-        "--out", default="mne-hamnet-benchmark", metavar="DIR", help="the output folder"
+        "--out", default="mne-hamnet-benchmark", metavar="DIR",
+        help="the output folder (default: ./mne-hamnet-benchmark)",
     )
     bench.add_argument(
         "--random-state", type=int, default=0,
-        help="seeds the simulated data, the fold shuffles and the classifiers",
+        help="seeds the simulated data, the fold shuffles and the classifiers "
+        "(default: 0)",
     )
     bench.add_argument(
         "--quick", action="store_true",

@@ -7,7 +7,7 @@ import os
 import tempfile
 import time
 import warnings
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from ._check import _check_option, _check_positive_int, _validate_type
 from ._logging import logger
+from ._training import denormals_flushed
 
 try:  # MOABB's per-fold task function, with its flattened evaluations (1.7)
     from moabb.evaluations.base import _evaluate_fold
@@ -479,31 +480,10 @@ def _run(X, y, metadata, folds, n_jobs, scheduler, cache):
 def _run_fold(X, y, metadata, index, task, fold):
     """Fit and score one fold; runs in a worker."""
     t_start = time.perf_counter()
-    with _denormals_flushed():
+    with denormals_flushed():
         fold_rows = _evaluate_fold(X, y, metadata, **task)
     duration = time.perf_counter() - t_start
     return index, [_plain_row(row, fold) for row in fold_rows], duration
-
-
-@contextmanager
-def _denormals_flushed():
-    """Treat denormal floats as zero on the CPU while a fold runs.
-
-    EEG low-passed well below Nyquist (SEED: 0-75 Hz at 200 Hz) has almost no
-    power in its top frequency bins; squared in float32 these give denormal
-    numbers, which the CPU handles many times more slowly. Flushing them to
-    zero changes no score here and made HAMNet's fits about 8 times faster on
-    SEED-like data. PyTorch can't report the previous mode, so the default
-    (off) is restored.
-    """
-    import torch
-
-    changed = torch.set_flush_denormal(True)
-    try:
-        yield
-    finally:
-        if changed:
-            torch.set_flush_denormal(False)
 
 
 def _plain_row(row, fold):

@@ -16,22 +16,29 @@ from mne_hamnet.evaluation import evaluate
 from mne_hamnet.pipelines import make_pipelines
 
 distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
 
 QUICK = ["benchmark", "--quick", "--no-cache", "--n-jobs", "1"]
 
 
+def start_cluster(config=_distributed.NO_MALLOC_TRIM):
+    """Two single-threaded worker processes on 127.0.0.1."""
+    with dask.config.set(config):
+        return distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            # a free port: a fixed one (8787) may be taken by another cluster
+            dashboard_address="127.0.0.1:0",
+            silence_logs=logging.ERROR,
+        )
+
+
 @pytest.fixture(scope="module")
 def cluster():
-    """Two single-threaded worker processes on 127.0.0.1, shut down at the end."""
-    cluster = distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        # a free port: a fixed one (8787) may be taken by another cluster
-        dashboard_address="127.0.0.1:0",
-        silence_logs=logging.ERROR,
-    )
+    """The cluster of the tests, started as the documentation says, shut down at the end."""
+    cluster = start_cluster()
     try:
         with distributed.Client(cluster, timeout=30, set_as_default=False) as client:
             client.wait_for_workers(2, timeout=60)
@@ -110,6 +117,22 @@ def test_distributed_not_installed(monkeypatch, tmp_path, capsys):
     status = main([*QUICK, "--scheduler", "tcp://127.0.0.1:8786", "--out", str(tmp_path)])
     assert status == 2
     assert "pip install 'mne-hamnet[distributed]'" in capsys.readouterr().err
+
+
+def test_warns_about_dask_default_malloc_trim(tmp_path, monkeypatch):
+    # the nanny sets the variable in this process too, for the processes it
+    # starts; monkeypatch restores the environment afterwards
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    cluster = start_cluster(config={})
+    try:
+        folder = simulate_seed(tmp_path / "data", n_subjects=1, n_sessions=1,
+                               trial_seconds=1.0, random_state=0)
+        with pytest.warns(RuntimeWarning, match="2 of the 2 dask workers run with "
+                                                "MALLOC_TRIM_THRESHOLD_=65536"):
+            evaluate(make_pipelines(["DE+SVM"]), SEED(folder), "trialwise",
+                     scheduler=cluster.scheduler_address)
+    finally:
+        cluster.close(timeout=30)
 
 
 def test_a_worker_dies_mid_fold(cluster, tmp_path):

@@ -80,6 +80,13 @@ def test_hamnet_pipeline_fits_moabb_arrays():
     assert len(clf.mirror_.pairs_) == 27
 
 
+def test_device_is_resolved_where_the_fit_runs():
+    # a dask worker started with CUDA_VISIBLE_DEVICES=k resolves "auto" to
+    # its own GPU; the pipeline must not carry the building machine's choice
+    pipelines = make_pipelines(["HAMNet", "HAMNet-pretrain"])
+    assert {clf.device for clf in pipelines.values()} == {"auto"}
+
+
 def test_unknown_name():
     with pytest.raises(ValueError, match=r"Unknown pipeline name\(s\) \['SVM'\]"):
         make_pipelines(["HAMNet", "SVM"])
