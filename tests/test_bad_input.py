@@ -21,15 +21,6 @@ TINY = dict(pretrain_epochs=2, finetune_epochs=1, verbose=0, random_state=0,
 WORKS = None  # the expected outcome of a case that must work
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    # tiny networks spend their time synchronising threads on a busy machine
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n_threads)
-
-
 @pytest.fixture(scope="module")
 def data():
     X, y = simulate_windows(40, n_times=200)

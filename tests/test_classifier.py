@@ -5,13 +5,13 @@ import mne
 import numpy as np
 import pytest
 import torch
+from conftest import CH_NAMES, simulate_epochs, simulate_windows
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from mne_hamnet import HAMNetClassifier, HemisphereMirror
-from conftest import CH_NAMES, simulate_epochs, simulate_windows
 
 FAST = dict(pretrain_epochs=3, finetune_epochs=2, verbose=0, random_state=0,
             module__n_spatial_filters=4)
@@ -187,7 +187,8 @@ def test_fit_bad_parameters(windows, kwargs, match):
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error without CUDA")
 def test_cuda_requested_without_cuda(windows):
-    with pytest.raises(RuntimeError, match="device='cuda' was requested, but CUDA is not available"):
+    with pytest.raises(RuntimeError,
+                       match="device='cuda' was requested, but CUDA is not available"):
         _array_clf(device="cuda").fit(*windows)
 
 

@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
+from conftest import CH_NAMES, simulate_epochs, simulate_windows
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from conftest import CH_NAMES, simulate_epochs, simulate_windows
 from mne_hamnet.features import SEED_BANDS, DifferentialEntropy
 
 

@@ -26,7 +26,8 @@ def test_custom_bands_and_length():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"sfreq": 100.0}, r"Band \(48, 50\) Hz has an edge at or above the Nyquist frequency 50 Hz"),
+        ({"sfreq": 100.0},
+         r"Band \(48, 50\) Hz has an edge at or above the Nyquist frequency 50 Hz"),
         ({"sfreq": 200.0, "bands": [(10, 5)]}, r"0 < low < high, but got \(10.0, 5.0\)"),
         ({"sfreq": 200.0, "bands": [1, 2, 3]}, r"shape \(n_bands, 2\), but got shape \(3,\)"),
         ({"sfreq": -1.0}, "sfreq must be a positive finite number, but got -1.0"),

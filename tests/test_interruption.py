@@ -18,15 +18,6 @@ PARAMS = dict(pretrain_epochs=4, finetune_epochs=3, verbose=0, random_state=0,
 INTERRUPTED = pytest.warns(RuntimeWarning, match="interrupted")
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    # tiny networks spend their time synchronising threads on a busy machine
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n_threads)
-
-
 @pytest.fixture(scope="module")
 def data():
     return simulate_windows(48)

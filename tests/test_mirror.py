@@ -132,7 +132,8 @@ def test_fit_bad_input(kwargs, X, match):
 
 def test_transform_bad_input():
     mirror = _fit_names(["C3", "C4", "Cz"])
-    with pytest.raises(ValueError, match="X has 2 channels, but HemisphereMirror was fitted with 3"):
+    with pytest.raises(ValueError,
+                       match="X has 2 channels, but HemisphereMirror was fitted with 3"):
         mirror.transform(np.zeros((1, 2, 5)))
     bad = np.zeros((1, 3, 5))
     bad[0, 1, 2] = np.nan

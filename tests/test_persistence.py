@@ -22,15 +22,6 @@ TINY = dict(pretrain_epochs=3, finetune_epochs=2, verbose=0, random_state=0,
             module__n_spatial_filters=2, sfreq=200.0, ch_names=CH_NAMES, batch_size=16)
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    # tiny networks spend their time synchronising threads on a busy machine
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n_threads)
-
-
 @pytest.fixture(scope="module")
 def data():
     return simulate_windows(40)

@@ -16,21 +16,11 @@ also run on HAMNetClassifier itself.
 
 import numpy as np
 import pytest
-import torch
 from scipy import sparse
 from sklearn.utils import estimator_checks as checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from mne_hamnet import HAMNetClassifier, HemisphereMirror
-
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    # tiny networks spend their time synchronising threads on a busy machine
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n_threads)
 
 
 class TabularHAMNetClassifier(HAMNetClassifier):
