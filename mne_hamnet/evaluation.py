@@ -22,7 +22,7 @@ from moabb.evaluations import (
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import StratifiedGroupKFold
 
-from ._check import _check_option, _check_positive_int, _validate_type
+from ._check import _check_option, _check_positive_int, _check_unique_names, _validate_type
 from ._logging import logger
 from ._training import denormals_flushed
 
@@ -228,8 +228,7 @@ def check_subjects(dataset, subjects):
             f"Subject(s) {missing} are not in the data set {dataset.code}, whose "
             f"subjects are {available}."
         )
-    if len(set(subjects)) < len(subjects):
-        raise ValueError(f"subjects must be unique, but got {subjects}.")
+    _check_unique_names(subjects, "subjects")
     return [int(s) for s in subjects]
 
 

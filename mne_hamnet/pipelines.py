@@ -8,7 +8,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.svm import LinearSVC
 
-from ._check import _check_positive_int, _validate_type
+from ._check import _check_positive_int, _check_unique_names, _validate_type
 from .classifier import HAMNetClassifier, resolve_device
 from .datasets import SEED_CH_NAMES
 from .features import DifferentialEntropy
@@ -183,8 +183,7 @@ def _check_names(names):
             f"Unknown pipeline name(s) {unknown}. The available pipelines are "
             f"{list(PIPELINE_NAMES)}."
         )
-    if len(set(names)) < len(names):
-        raise ValueError(f"Pipeline names must be unique, but got {list(names)}.")
+    _check_unique_names(names, "Pipeline names")
     wanted = [name for name in names if name in BRAINDECODE_PIPELINES]
     if wanted and not braindecode_available():
         raise ImportError(
