@@ -88,6 +88,13 @@ def _from_epochs(epochs_list):
     return Windows(data, float(info["sfreq"]), names, info, np.concatenate(events))
 
 
+def is_epochs(X):
+    """Whether ``X`` is Epochs, or the list of Epochs scikit-learn's CV hands over."""
+    return isinstance(X, mne.BaseEpochs) or (
+        isinstance(X, (list, tuple)) and len(X) > 0 and isinstance(X[0], mne.BaseEpochs)
+    )
+
+
 def to_windows(X, sfreq=None, ch_names=None):
     """Convert ``X`` into :class:`Windows`, or raise a clear error.
 
@@ -121,9 +128,7 @@ def to_windows(X, sfreq=None, ch_names=None):
             "X is a continuous Raw; cut it into windows first, e.g. with "
             "mne.make_fixed_length_epochs(raw, duration=1.0)."
         )
-    if isinstance(X, mne.BaseEpochs) or (
-        isinstance(X, (list, tuple)) and X and isinstance(X[0], mne.BaseEpochs)
-    ):
+    if is_epochs(X):
         windows = _from_epochs([X] if isinstance(X, mne.BaseEpochs) else list(X))
         if sfreq is not None and float(sfreq) != windows.sfreq:
             raise ValueError(

@@ -1,13 +1,12 @@
 """Saving and resuming a HAMNetClassifier: fitted state as JSON, stage checkpoints."""
 
 import copy
-import json
 import os
-import tempfile
 
 import numpy as np
 from skorch.callbacks import Checkpoint
 
+from ._io import data_digest
 from ._logging import logger, warn
 from .mirror import HemisphereMirror
 
@@ -209,41 +208,6 @@ def _json_default(obj):
     raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
 
 
-def _temporary_path(path):
-    path = os.fspath(path)
-    folder = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(path), dir=folder)
-    os.close(fd)
-    return tmp
-
-
-def _write_atomic(f, data):
-    if not isinstance(f, (str, os.PathLike)):
-        f.write(data if "b" in getattr(f, "mode", "b") else data.decode())
-        return
-    tmp = _temporary_path(f)
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, f)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def _read_json(f):
-    if isinstance(f, (str, os.PathLike)):
-        with open(f, "rb") as handle:
-            return json.loads(handle.read())
-    return json.loads(f.read())
-
-
 def _fingerprint(data, y):
     """A cheap digest of the training windows, to tell one fit's data from another's."""
-    import hashlib
-
-    step = max(1, len(data) // 64)
-    digest = hashlib.sha1(repr(data.shape).encode())
-    digest.update(np.ascontiguousarray(y, dtype=np.int64).tobytes())
-    digest.update(np.ascontiguousarray(data[::step]).tobytes())
-    return digest.hexdigest()
+    return data_digest(data, np.asarray(y, dtype=np.int64), n_samples=64)

@@ -18,7 +18,9 @@ from skorch.history import History
 from torch.utils.data import Dataset, Subset
 
 from ._check import _check_option, _check_positive_int, _validate_type
+from ._device import device_set_to, resolve_device
 from ._input import to_windows
+from ._io import read_json, temporary_path, write_atomic
 from ._logging import logger, warn
 from ._persistence import (
     StageCheckpoint,
@@ -29,11 +31,8 @@ from ._persistence import (
     _json_default,
     _mirror_from_state,
     _mirror_state,
-    _read_json,
     _StageView,
-    _temporary_path,
     _without_progress_bar,
-    _write_atomic,
 )
 from ._training import (
     BatchSlicer,
@@ -58,40 +57,6 @@ _FITTED_VERSION = 1
 def _encoded_accuracy(net, X, y):
     """Accuracy on encoded targets, for skorch's internal validation."""
     return float(np.mean(net.predict_proba(X).argmax(axis=1) == np.asarray(y)))
-
-
-def resolve_device(device):
-    """Turn the ``device`` parameter into a concrete torch device string.
-
-    Parameters
-    ----------
-    device : str | torch.device | None
-        ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``,
-        ``"cuda:N"``, a :class:`torch.device`, or None for the CPU.
-
-    Returns
-    -------
-    device : str
-        A device torch accepts and that exists on this machine.
-    """
-    if device is None:
-        return "cpu"
-    if isinstance(device, str) and device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError, ValueError) as err:
-        raise ValueError(
-            "Invalid value for the 'device' parameter. Allowed values are 'auto', "
-            f"'cpu', 'cuda', 'cuda:N' or a torch.device, but got {device!r}."
-        ) from err
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError(
-            f"device={device!r} was requested, but CUDA is not available on this "
-            "machine (torch.cuda.is_available() is False). Use device='auto' or "
-            "'cpu'."
-        )
-    return str(resolved)
 
 
 class HAMNetClassifier(NeuralNetClassifier):
@@ -881,7 +846,7 @@ class HAMNetClassifier(NeuralNetClassifier):
         """
         if f_fitted is not None:
             self.check_is_fitted(["module_", "mirror_", "stage_"])
-            _write_atomic(f_fitted, json.dumps(
+            write_atomic(f_fitted, json.dumps(
                 self._fitted_state(), default=_json_default).encode())
         files = dict(f_params=f_params, f_optimizer=f_optimizer, f_criterion=f_criterion,
                      f_history=f_history, **kwargs)
@@ -892,7 +857,7 @@ class HAMNetClassifier(NeuralNetClassifier):
         for key, value in files.items():
             if isinstance(value, (str, os.PathLike)):
                 targets[key] = value
-                files[key] = _temporary_path(value)
+                files[key] = temporary_path(value)
         try:
             super().save_params(use_safetensors=use_safetensors, **files)
             for key, target in targets.items():
@@ -941,7 +906,7 @@ class HAMNetClassifier(NeuralNetClassifier):
                 f_fitted = files.pop("f_fitted") if f_fitted is None else f_fitted
                 files.pop("f_fitted", None)
             if f_fitted is not None:
-                self._load_fitted_state(_read_json(f_fitted))
+                self._load_fitted_state(read_json(f_fitted))
             elif not self.initialized_:
                 raise NotInitializedError(
                     "HAMNetClassifier infers its network's sizes from the data: to "
@@ -972,7 +937,7 @@ class HAMNetClassifier(NeuralNetClassifier):
                 break
         else:
             raise FileNotFoundError(f"No checkpoint of {stages} at {f_fitted!r}.")
-        state = _read_json(f_fitted)
+        state = read_json(f_fitted)
         view = _StageView(self, state.get("stage"), History(state.get("history") or []))
         files = {}
         for key, template in _checkpoint_templates(checkpoint).items():
@@ -1085,13 +1050,8 @@ class HAMNetClassifier(NeuralNetClassifier):
     @contextmanager
     def _on_device(self, device):
         """Let skorch see a concrete device while keeping the parameter as set."""
-        requested = self.device
-        self.device = device
-        try:
-            with denormals_flushed():
-                yield
-        finally:
-            self.device = requested
+        with device_set_to(self, device), denormals_flushed():
+            yield
 
     def __getstate__(self):
         state = super().__getstate__()

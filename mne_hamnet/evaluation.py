@@ -1,7 +1,6 @@
 """Cross-validation of pipelines on an emotion data set, fold by fold."""
 
 import copy
-import hashlib
 import json
 import os
 import tempfile
@@ -23,6 +22,7 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import StratifiedGroupKFold
 
 from ._check import _check_option, _check_positive_int, _check_unique_names, _validate_type
+from ._io import data_digest, digest, write_atomic
 from ._logging import logger
 from ._training import denormals_flushed
 
@@ -377,7 +377,7 @@ class _Fold:
 
 def _plan(evaluations, dataset, X, y, metadata, pipelines, process_pipeline):
     """List every fold of every protocol and pipeline, in a deterministic order."""
-    data_digest = _data_digest(X, y, metadata)
+    data_key = _data_digest(X, y, metadata)
     digests = {
         name: get_pipeline_digest(process_pipeline, pipeline)
         for name, pipeline in pipelines.items()
@@ -404,16 +404,16 @@ def _plan(evaluations, dataset, X, y, metadata, pipelines, process_pipeline):
                 "version": _CACHE_VERSION,
                 "protocol": protocol,
                 "dataset": dataset.code,
-                "data": data_digest,
+                "data": data_key,
                 "pipeline": digests[task["pipeline_name"]],
                 "subject": str(task["subject"]),
                 "session": str(task["session"]),
                 "split": int(task["cv_ind"]),
-                "train": _digest(np.asarray(task["train_idx"], dtype=np.int64).tobytes()),
-                "test": _digest(np.asarray(task["test_idx"], dtype=np.int64).tobytes()),
+                "train": digest(np.asarray(task["train_idx"], dtype=np.int64).tobytes()),
+                "test": digest(np.asarray(task["test_idx"], dtype=np.int64).tobytes()),
                 "scoring": repr(evaluation.paradigm.scoring),
             }
-            key = _digest(json.dumps(spec, sort_keys=True).encode())
+            key = digest(json.dumps(spec, sort_keys=True).encode())
             folds.append(_Fold(protocol, task, key, fold))
     return folds
 
@@ -541,24 +541,8 @@ def _natural_key(value):
         return (1, 0.0, str(value))
 
 
-def _digest(data):
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
 def _data_digest(X, y, metadata):
-    """A digest of the windows that is cheap even for all of SEED.
-
-    Labels and metadata are hashed whole, the windows through a strided
-    sample of them: enough to tell one data set, subject selection or
-    preprocessing from another.
-    """
-    step = max(1, len(X) // 256)
-    h = hashlib.blake2b(digest_size=16)
-    h.update(repr((X.shape, str(X.dtype))).encode())
-    h.update(np.ascontiguousarray(X[::step]).tobytes())
-    h.update("\x00".join(map(str, y)).encode())
-    h.update(metadata[["subject", "session", "run"]].to_csv(index=False).encode())
-    return h.hexdigest()
+    return data_digest(X, y, metadata[["subject", "session", "run"]])
 
 
 class _FoldCache:
@@ -588,15 +572,7 @@ class _FoldCache:
         return stored["rows"]
 
     def save(self, key, rows):
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"key": key, "rows": rows}, handle)
-            # atomic: a reader never sees half a file
-            os.replace(tmp, self._path(key))
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
+        write_atomic(self._path(key), json.dumps({"key": key, "rows": rows}).encode())
 
 
 class _Progress:

@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 from ._check import _check_option, _validate_type
-from ._input import to_windows
+from ._input import is_epochs, to_windows
 from .mirror import HemisphereMirror
 
 #: The five classical SEED bands in Hz (Zheng & Lu, 2015).
@@ -173,7 +173,7 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
 
     def _windows(self, X, require_names):
         names = self.ch_names
-        if names is None and not require_names and not _is_epochs(X):
+        if names is None and not require_names and not is_epochs(X):
             data = np.asarray(X)
             names = [f"ch{i}" for i in range(data.shape[1])] if data.ndim == 3 else None
         return to_windows(X, self.sfreq, names)
@@ -207,9 +207,3 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
         # a flat channel has zero power; keep its DE finite
         tiny = np.finfo(np.float64).tiny
         return 0.5 * np.log(2 * np.pi * np.e * np.maximum(variance, tiny))
-
-
-def _is_epochs(X):
-    return isinstance(X, mne.BaseEpochs) or (
-        isinstance(X, (list, tuple)) and len(X) > 0 and isinstance(X[0], mne.BaseEpochs)
-    )

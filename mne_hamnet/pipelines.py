@@ -9,7 +9,8 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.svm import LinearSVC
 
 from ._check import _check_positive_int, _check_unique_names, _validate_type
-from .classifier import HAMNetClassifier, resolve_device
+from ._device import device_set_to, resolve_device, seeded
+from .classifier import HAMNetClassifier
 from .datasets import SEED_CH_NAMES
 from .features import DifferentialEntropy
 
@@ -260,16 +261,14 @@ def _seeded_eeg_classifier():
 
         def fit(self, X, y=None, **fit_params):
             # "auto" is resolved where the fit runs (a dask worker has its own
-            # GPU); skorch itself knows no "auto".
-            self.device = resolve_device(self.device)
-            if self.random_state is None:
+            # GPU); skorch itself knows no "auto", and the parameter must stay
+            # as the user set it.
+            with device_set_to(self, resolve_device(self.device)), seeded(self.random_state):
                 return super().fit(X, y, **fit_params)
-            # fork_rng restores torch's global state after the fit, so that
-            # seeding one pipeline does not reseed the user's session.
-            devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
-            with torch.random.fork_rng(devices=devices):
-                torch.manual_seed(self.random_state)
-                return super().fit(X, y, **fit_params)
+
+        def predict_proba(self, X):
+            with device_set_to(self, resolve_device(self.device)):
+                return super().predict_proba(X)
 
     _SeededEEGClassifier.__qualname__ = "_SeededEEGClassifier"
     globals()["_SeededEEGClassifier"] = _SeededEEGClassifier

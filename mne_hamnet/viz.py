@@ -296,11 +296,9 @@ def plot_spatial_filters(clf, info=None, kind="filters", X=None, *, components=N
 
 def _patterns(clf, X, weights):
     """Activation patterns of each branch, shape (n_branches, n_filters, n_chans)."""
-    from ._input import to_windows
+    from ._input import is_epochs, to_windows
 
-    epochs = isinstance(X, mne.BaseEpochs) or (
-        isinstance(X, (list, tuple)) and len(X) and isinstance(X[0], mne.BaseEpochs)
-    )
+    epochs = is_epochs(X)
     # Arrays take the fitted layout, whatever the classifier was fitted on.
     windows = to_windows(X) if epochs else to_windows(X, clf.sfreq_, clf.ch_names_)
     if list(windows.ch_names) != list(clf.ch_names_):
