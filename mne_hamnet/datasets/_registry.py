@@ -1,0 +1,72 @@
+"""The data sets the benchmark command knows, each with its reader, simulator and defaults.
+
+A reader module adds one :class:`DatasetSpec` to :data:`DATASETS`; the command
+line, the report and the docs read them from here, so a new data set touches
+no other module.
+"""
+
+from dataclasses import dataclass, field
+
+__all__ = ["DATASETS", "DatasetSpec", "get_dataset_spec"]
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """How the benchmark reads, simulates and evaluates one data set.
+
+    Parameters
+    ----------
+    name : str
+        The key on the command line (``--dataset name``), lower case.
+    title : str
+        The data set's usual name, for tables and logs.
+    dataset : callable
+        Called as ``dataset(path)`` (``path`` may be None: the MNE config key)
+        to return a MOABB dataset.
+    simulate : callable
+        Called as ``simulate(folder, random_state=..., **sizes)`` to write a
+        small copy in the data set's on-disk format.
+    paradigm : callable
+        Called with no argument to return the paradigm the benchmark uses.
+    band_preset : str
+        HAMNet's band preset for these data (``"gamma"`` or ``"mu-beta"``).
+    chronological_split : int | float
+        Trials that train in the ``chronological`` protocol: a count of the
+        first trials of each session, or a fraction of them.
+    simulated_sizes, quick_sizes : dict
+        ``simulate`` arguments of a default and of a ``--quick`` run.
+    caveats : tuple of str
+        What a user must know before comparing numbers on these data.
+    """
+
+    name: str
+    title: str
+    dataset: object
+    simulate: object
+    paradigm: object
+    band_preset: str = "gamma"
+    chronological_split: float = 0.6
+    simulated_sizes: dict = field(default_factory=dict)
+    quick_sizes: dict = field(default_factory=dict)
+    caveats: tuple = ()
+
+
+#: Every data set the command line can read or simulate, by ``--dataset`` name.
+DATASETS = {}
+
+
+def register(spec):
+    """Add ``spec`` to :data:`DATASETS` and return it."""
+    DATASETS[spec.name] = spec
+    return spec
+
+
+def get_dataset_spec(name):
+    """Return the :class:`DatasetSpec` called ``name``, or raise a clear error."""
+    key = str(name).lower()
+    if key not in DATASETS:
+        raise ValueError(
+            f"Invalid value for the 'dataset' parameter. Allowed values are "
+            f"{', '.join(sorted(DATASETS))}, but got {name!r}."
+        )
+    return DATASETS[key]
