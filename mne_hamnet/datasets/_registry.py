@@ -62,7 +62,18 @@ def register(spec):
 
 
 def get_dataset_spec(name):
-    """Return the :class:`DatasetSpec` called ``name``, or raise a clear error."""
+    """Return the :class:`DatasetSpec` called ``name``, or raise a clear error.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`DATASETS`, in any case.
+
+    Returns
+    -------
+    spec : DatasetSpec
+        How the benchmark reads, simulates and evaluates that data set.
+    """
     key = str(name).lower()
     if key not in DATASETS:
         raise ValueError(
