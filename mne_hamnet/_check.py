@@ -87,3 +87,44 @@ def _check_unique_names(ch_names, name="ch_names"):
     if duplicates:
         raise ValueError(f"{name} must be unique, but got duplicates: {duplicates}.")
     return list(ch_names)
+
+
+def _check_layout(ch_names, fitted_ch_names, *, owner, sfreq=None, fitted_sfreq=None,
+                  n_times=None, fitted_n_times=None, extra=""):
+    """Check that data have the channels (in order), rate and length seen in fit.
+
+    Parameters
+    ----------
+    ch_names : list of str
+        The channels of the data at hand.
+    fitted_ch_names : list of str
+        The channels seen in fit.
+    owner : str
+        Who checks, e.g. ``"HAMNetClassifier"``: the message names it.
+    sfreq, fitted_sfreq, n_times, fitted_n_times : float | int | None
+        Checked when both of a pair are given.
+    extra : str
+        Appended to the channel message (scikit-learn's feature-count wording).
+    """
+    ch_names, fitted_ch_names = list(ch_names), list(fitted_ch_names)
+    if ch_names != fitted_ch_names:
+        missing = [c for c in fitted_ch_names if c not in ch_names]
+        unexpected = [c for c in ch_names if c not in fitted_ch_names]
+        detail = (
+            f"missing {missing}, unexpected {unexpected}" if missing or unexpected
+            else "same channels in a different order"
+        )
+        raise ValueError(
+            f"X's channels differ from those {owner} saw in fit ({detail}); expected "
+            f"{len(fitted_ch_names)} channels {fitted_ch_names}{extra}. Pick and order "
+            "them as in fit, e.g. epochs.reorder_channels(ch_names_)."
+        )
+    if n_times is not None and fitted_n_times is not None and n_times != fitted_n_times:
+        raise ValueError(
+            f"X has windows of {n_times} samples, but {owner} was fitted on windows of "
+            f"{fitted_n_times} samples."
+        )
+    if sfreq is not None and fitted_sfreq is not None and float(sfreq) != float(fitted_sfreq):
+        raise ValueError(
+            f"X is sampled at {sfreq} Hz, but {owner} was fitted at {fitted_sfreq} Hz."
+        )

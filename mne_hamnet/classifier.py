@@ -17,7 +17,7 @@ from skorch.exceptions import NotInitializedError
 from skorch.history import History
 from torch.utils.data import Dataset, Subset
 
-from ._check import _check_option, _check_positive_int, _validate_type
+from ._check import _check_layout, _check_option, _check_positive_int, _validate_type
 from ._device import device_set_to, resolve_device
 from ._input import to_windows
 from ._io import read_json, temporary_path, write_atomic
@@ -797,28 +797,11 @@ class HAMNetClassifier(NeuralNetClassifier):
         )
 
     def _check_layout(self, data, ch_names, sfreq):
-        if list(ch_names) != self.ch_names_:
-            missing = [c for c in self.ch_names_ if c not in ch_names]
-            extra = [c for c in ch_names if c not in self.ch_names_]
-            detail = (
-                f"missing {missing}, unexpected {extra}" if missing or extra
-                else "same channels in a different order"
-            )
-            raise ValueError(
-                f"X's channels differ from those seen in fit ({detail}); expected "
-                f"{len(self.ch_names_)} channels {self.ch_names_}"
-                f"{self._n_features_sentence(len(ch_names))}."
-            )
-        if data.shape[2] != self.n_times_:
-            raise ValueError(
-                f"X has windows of {data.shape[2]} samples, but the classifier "
-                f"was fitted on windows of {self.n_times_} samples."
-            )
-        if sfreq != self.sfreq_:
-            raise ValueError(
-                f"X is sampled at {sfreq} Hz, but the classifier was fitted at "
-                f"{self.sfreq_} Hz."
-            )
+        _check_layout(
+            ch_names, self.ch_names_, owner="the classifier", sfreq=sfreq,
+            fitted_sfreq=self.sfreq_, n_times=data.shape[2], fitted_n_times=self.n_times_,
+            extra=self._n_features_sentence(len(ch_names)),
+        )
 
     # ------------------------------------------------------- persistence
     def save_params(self, f_params=None, f_optimizer=None, f_criterion=None,

@@ -6,7 +6,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
-from ._check import _check_finite, _check_option, _check_unique_names, _validate_type
+from ._check import _check_finite, _check_layout, _check_option, _check_unique_names, _validate_type
 from ._logging import logger, warn
 from .pairing import pair_by_names, pair_by_positions, parse_1005
 
@@ -162,11 +162,7 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "mirror_index_")
         if isinstance(X, (mne.BaseEpochs, mne.io.BaseRaw)):
-            if list(X.ch_names) != self.ch_names_:
-                raise ValueError(
-                    "The channels differ from those seen in fit: got "
-                    f"{list(X.ch_names)}, expected {self.ch_names_}."
-                )
+            _check_layout(X.ch_names, self.ch_names_, owner="HemisphereMirror")
             X = X.get_data()
         X = _check_array(X)
         if X.shape[1] != self.n_features_in_:

@@ -9,7 +9,7 @@ import mne
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._check import _check_option, _check_positive_int, _validate_type
+from ._check import _check_layout, _check_option, _check_positive_int, _validate_type
 from ._logging import logger, warn
 from .fir import DEFAULT_BANDS, check_bands
 from .pairing import normalize_name
@@ -301,11 +301,7 @@ def _patterns(clf, X, weights):
     epochs = is_epochs(X)
     # Arrays take the fitted layout, whatever the classifier was fitted on.
     windows = to_windows(X) if epochs else to_windows(X, clf.sfreq_, clf.ch_names_)
-    if list(windows.ch_names) != list(clf.ch_names_):
-        raise ValueError(
-            "X must have the channels seen in fit, in the same order "
-            f"({len(clf.ch_names_)} channels), but got {list(windows.ch_names)}."
-        )
+    _check_layout(windows.ch_names, clf.ch_names_, owner="the classifier")
     data = np.asarray(windows.data, dtype=float)
     data = data - data.mean(axis=-1, keepdims=True)
     # Sum of per-window outer products: the covariance without copying X.

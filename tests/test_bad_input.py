@@ -324,7 +324,7 @@ def test_mirror_transform(make, outcome):
 def test_mirror_transform_other_channels_and_unfitted():
     epochs = simulate_epochs(4)
     mirror = HemisphereMirror().fit(epochs)
-    with pytest.raises(ValueError, match="The channels differ from those seen in fit"):
+    with pytest.raises(ValueError, match="channels differ from those HemisphereMirror saw in fit"):
         mirror.transform(epochs.copy().reorder_channels(CH_NAMES[::-1]))
     with pytest.raises(NotFittedError):
         HemisphereMirror().transform(np.zeros((1, 3, 2)))

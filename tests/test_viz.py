@@ -189,7 +189,7 @@ def test_patterns_invert_filters(finetuned, data):
 
 
 def test_patterns_check_channels(finetuned, data):
-    with pytest.raises(ValueError, match="X must have the channels seen in fit"):
+    with pytest.raises(ValueError, match="channels differ from those the classifier saw in fit"):
         plot_spatial_filters(finetuned, kind="patterns", X=data.copy().drop_channels(["O2"]))
 
 
