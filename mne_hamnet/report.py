@@ -268,7 +268,8 @@ def plot_per_subject(results, fname=None, note=None):
     n_cols = min(3, len(protocols))
     n_rows = -(-len(protocols) // n_cols)
     panel_width = min(max(2.6, 0.9 + 0.22 * len(subjects) * len(pipelines)), 5.0)
-    legend_width = 1.4
+    # room for a legend beside the panels, unless an empty panel can hold it
+    legend_width = 0.0 if n_rows * n_cols > len(protocols) else 1.4
     fig = Figure(
         figsize=(panel_width * n_cols + legend_width, 2.6 * n_rows + (0.35 if note else 0.0)),
         layout="constrained",
@@ -295,15 +296,21 @@ def plot_per_subject(results, fname=None, note=None):
         ax.set_ylim(0, 105)
         ax.grid(axis="y", alpha=0.3)
         ax.tick_params(labelsize=8)
-    for ax in axes[len(protocols):]:
-        ax.set_visible(False)
     for ax in axes[::n_cols]:
         ax.set_ylabel("Accuracy (%)")
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside right upper", fontsize="small")
+    spare = axes[len(protocols):]
+    for ax in spare:
+        ax.axis("off")
+    if len(spare):
+        # an empty panel holds the legend, keeping the figure narrow
+        spare[0].legend(handles, labels, loc="center", fontsize="small", frameon=False)
+    else:
+        fig.legend(handles, labels, loc="outside right upper", fontsize="small")
     if note:
         fig.text(0.01, 0.005, note, fontsize=8, color="firebrick", ha="left", va="bottom")
-        fig.get_layout_engine().set(rect=(0, 0.3 / fig.get_figheight(), 1, 1))
+        bottom = 0.3 / fig.get_figheight()
+        fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
     if fname is not None:
         fig.savefig(fname, dpi=200)
     return fig
