@@ -699,8 +699,11 @@ class _FoldCache:
 
     def __init__(self, folder):
         _validate_type(folder, "path-like", "cache_dir")
-        self.folder = os.path.abspath(os.fspath(folder))
-        os.makedirs(self.folder, exist_ok=True)
+        from .report import writable_folder
+
+        # checked before any fold runs: a result that can't be stored is lost
+        self.folder = os.fspath(writable_folder(os.path.abspath(os.fspath(folder)),
+                                                "cache folder"))
 
     def _path(self, key):
         return os.path.join(self.folder, f"{key}.json")

@@ -333,21 +333,26 @@ def check_output_folder(out):
         The folder, which now exists.
     """
     _validate_type(out, "path-like", "out")
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"The output folder {out} exists and is not a folder.")
+    return writable_folder(out, "output folder")
+
+
+def writable_folder(folder, what):
+    """Create ``folder`` if needed and check that a file can be written in it."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"The {what} {folder} exists and is not a folder.")
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / f".mne-hamnet-write-test-{os.getpid()}"
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".mne-hamnet-write-test-{os.getpid()}"
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as err:
         reason = err.strerror or type(err).__name__
         raise ValueError(
-            f"Cannot write to the output folder {out}: {reason}. Choose a folder you can "
+            f"Cannot write to the {what} {folder}: {reason}. Choose a folder you can "
             "write to."
         ) from None
-    return out
+    return folder
 
 
 def write_outputs(results, out, dataset="simulated", settings=None, note=None):

@@ -27,19 +27,21 @@ def quick_run(tmp_path_factory):
 def test_quick_writes_the_three_outputs(quick_run):
     results = pd.read_csv(quick_run / "results.csv")
     # one row per fold: 2 subjects x 2 sessions x 2 folds within sessions,
-    # 2 x 2 across sessions, 2 folds x 2 test sessions across subjects
+    # 2 x 2 x 1 chronological split, 2 x 2 across sessions, 2 folds x 2 test
+    # sessions across subjects
     counts = results.groupby(["protocol", "pipeline"]).size()
     assert set(results.pipeline) == {"HAMNet", "HAMNet-pretrain", "DE+SVM", "DASM+SVM"}
     assert counts.xs("paper", level="protocol").eq(8).all()
     assert counts.xs("trialwise", level="protocol").eq(8).all()
+    assert counts.xs("chronological", level="protocol").eq(4).all()
     assert counts.xs("cross-session", level="protocol").eq(4).all()
     assert counts.xs("cross-subject", level="protocol").eq(4).all()
     assert {"protocol", "pipeline", "subject", "session", "fold", "score", "time",
             "samples", "samples_test"} <= set(results.columns)
 
     table = (quick_run / "table.md").read_text()
-    assert "| Method | Feature | Paper protocol* | Trial-wise | Cross-session | Cross-subject |" \
-        in table
+    assert ("| Method | Feature | Paper protocol* | Trial-wise | Chronological | Cross-session "
+            "| Cross-subject |") in table
     assert "**leaks**" in table
     for name in ("HAMNet", "HAMNet-pretrain", "DE+SVM", "DASM+SVM"):
         assert f"| {name} |" in table
@@ -53,8 +55,8 @@ def test_rerun_skips_finished_folds(quick_run, tmp_path, capsys):
     before = {name: (quick_run / name).read_bytes() for name in ("results.csv", "table.md")}
     assert main(["benchmark", "--quick", "--out", str(quick_run)]) == 0
     out = capsys.readouterr().out
-    # 88 folds: 96 rows less the 8 second test sessions of cross-subject folds
-    assert "Skipping 88 of 88 folds already finished" in out
+    # 104 folds: 112 rows less the 8 second test sessions of cross-subject folds
+    assert "Skipping 104 of 104 folds already finished" in out
     assert "[1/" not in out  # nothing ran
     for name, content in before.items():
         assert (quick_run / name).read_bytes() == content
@@ -177,16 +179,16 @@ def test_module_entry_point_reports_errors_without_traceback(tmp_path):
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines() == [
         "mne-hamnet benchmark: error: Invalid value for the 'protocol' parameter. Allowed "
-        "values are 'paper', 'trialwise', 'cross-session', 'cross-subject', but got "
-        "'leaky' instead."
+        "values are 'paper', 'trialwise', 'chronological', 'cross-session', "
+        "'cross-subject', but got 'leaky' instead."
     ]
 
 
 def test_argparse_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as info:
-        main(["benchmark", "--dataset", "deap"])
+        main(["benchmark", "--n-splits", "two"])
     assert info.value.code == 2
-    assert "invalid choice: 'deap'" in capsys.readouterr().err
+    assert "invalid int value: 'two'" in capsys.readouterr().err
 
 
 def test_summary_table_for_seed():
