@@ -279,7 +279,7 @@ def test_chronological_trains_on_the_first_trials(seed_folder, window_ids):
 
 def test_chronological_split_can_be_a_fraction(seed_folder, window_ids):
     run_recording(seed_folder, "chronological", subjects=[1], chronological_split=0.6)
-    for train, test in recorded_folds(window_ids):
+    for train, _test in recorded_folds(window_ids):
         assert {int(run) for _, _, run in train} == set(range(1, 10))  # round(0.6 * 15)
     run_recording(seed_folder, "chronological", subjects=[1], chronological_split=3)
     for train, test in recorded_folds(window_ids):
