@@ -229,10 +229,15 @@ def check_pipelines_fit(pipelines, sfreq, ch_names):
         The pipelines by name.
     sfreq : float
         The sampling frequency of the windows, in Hz.
-    ch_names : list of str
-        Their channels, in order.
+    ch_names : list of str | int
+        Their channels, in order; an int gives only their number, and
+        ``ch_names`` parameters are then not compared.
     """
-    ch_names = [str(name) for name in ch_names]
+    if isinstance(ch_names, (int, np.integer)):
+        n_chans, ch_names = int(ch_names), None
+    else:
+        ch_names = [str(name) for name in ch_names]
+        n_chans = len(ch_names)
     for name, pipeline in pipelines.items():
         for key, value in _signal_params(pipeline):
             if value is None:
@@ -250,7 +255,7 @@ def check_pipelines_fit(pipelines, sfreq, ch_names):
                         f"sfreq={sfreq:g}, e.g. make_pipelines(..., sfreq={sfreq:g}, "
                         "ch_names=...), or leave it None to infer it."
                     )
-            elif what == "ch_names":
+            elif what == "ch_names" and ch_names is not None:
                 given = [str(c) for c in value]
                 if given != ch_names:
                     if sorted(given) == sorted(ch_names):
@@ -267,10 +272,10 @@ def check_pipelines_fit(pipelines, sfreq, ch_names):
                         "make_pipelines(..., sfreq=..., ch_names=...)."
                     )
             elif what == "n_chans":
-                if int(value) != len(ch_names):
+                if int(value) != n_chans:
                     raise ValueError(
                         f"Pipeline {name!r} was built for n_chans={value} ({key}), but the "
-                        f"paradigm's windows have {len(ch_names)} channels."
+                        f"paradigm's windows have {n_chans} channels."
                     )
 
 
@@ -302,9 +307,9 @@ def _signal_info(paradigm, dataset, X):
     except (ValueError, OSError) as err:
         raise DataError(f"Could not read the data set {dataset.code}: {err}") from err
     if len(ch_names) != X.shape[1]:
-        # a paradigm that picks channels in its own way: the count is what is known
+        # a paradigm that picks channels in its own way: only the count is known
         logger.debug("Channel names %s do not match %d channels", ch_names, X.shape[1])
-        ch_names = [f"ch{k}" for k in range(X.shape[1])]
+        return sfreq, X.shape[1]
     return sfreq, ch_names
 
 

@@ -358,3 +358,24 @@ def test_unwritable_cache_is_refused_before_any_fold(seed_folder, tmp_path):
         evaluate({"rec": RecordingClassifier()}, SEED(seed_folder), "trialwise",
                  cache_dir=blocker / "cache")
     assert RECORDS == []
+
+
+def test_check_pipelines_fit_reads_nested_and_module_params():
+    from sklearn.pipeline import make_pipeline
+
+    from mne_hamnet.evaluation import check_pipelines_fit
+
+    class Net(ClassifierMixin, BaseEstimator):
+        def __init__(self, module__n_chans=None, sfreq=None):
+            self.module__n_chans = module__n_chans
+            self.sfreq = sfreq
+
+    names = ["C3", "Cz", "C4"]
+    check_pipelines_fit({"ok": make_pipeline(Net(module__n_chans=3, sfreq=160.0))}, 160.0,
+                        names)
+    check_pipelines_fit({"inferred": make_pipeline(Net())}, 160.0, names)
+    with pytest.raises(ValueError, match=r"'net' was built for n_chans=64 "
+                                         r"\(net__module__n_chans\), but .* 3 channels"):
+        check_pipelines_fit({"net": make_pipeline(Net(module__n_chans=64))}, 160.0, names)
+    with pytest.raises(ValueError, match=r"sfreq=250.0 \(net__sfreq\)"):
+        check_pipelines_fit({"net": make_pipeline(Net(sfreq=250.0))}, 160.0, names)
