@@ -5,7 +5,7 @@ import math
 import numpy as np
 from scipy.signal import firwin
 
-from ._check import _check_positive_int, _validate_type
+from ._check import _validate_type
 from ._logging import warn
 
 #: The paper's gamma bank: 18 bands of 2 Hz from 40 to 76 Hz.
