@@ -12,8 +12,8 @@ from scipy.io import savemat
 from .._check import _check_positive_int, _validate_type
 from .._io import write_atomic
 from .._logging import logger
-from .seed import SIDECAR
 from ._seed_layout import SEED_CH_NAMES, make_seed_montage
+from .seed import SIDECAR
 
 # The label of each of SEED's 15 film clips, the same in every session.
 SEED_LABELS = np.array([1, 0, -1, -1, 0, 1, -1, 0, 1, 1, 0, -1, 0, 1, -1])
