@@ -1,5 +1,7 @@
 """The HemisphereMirror transformer: swap left and right homologous channels."""
 
+import difflib
+
 import mne
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -310,7 +312,14 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
                 "Pass the channel positions once: montage= or info=, not both."
             )
         if isinstance(self.montage, str):
-            _check_option("montage", self.montage, mne.channels.get_builtin_montages())
+            builtin = mne.channels.get_builtin_montages()
+            if self.montage not in builtin:
+                close = difflib.get_close_matches(self.montage, builtin, n=3, cutoff=0.5)
+                raise ValueError(
+                    f"montage={self.montage!r} is not one of MNE's standard montages"
+                    + (f"; did you mean {' or '.join(map(repr, close))}?" if close else ".")
+                    + " See mne.channels.get_builtin_montages(), or pass a DigMontage."
+                )
 
     def _info_from(self, X):
         """Return (info, anonymous, from_array) for the channels of ``X``."""

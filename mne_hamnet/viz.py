@@ -502,7 +502,7 @@ def _info_with_positions(ch_names, info, sfreq):
                 f"Only {found} of the {len(ch_names)} fitted channel names are in MNE's "
                 "10-05 template, so their positions are unknown (EGI or Biosemi names?). "
                 "Pass info= with their montage, e.g. the Epochs' info, or fit on Epochs "
-                "with a montage."
+                "with a montage (or, for arrays, HemisphereMirror(montage=...))."
             )
         info.set_montage(montage, on_missing="ignore", verbose=False)
     else:

@@ -108,7 +108,8 @@ def test_egi_names_without_positions_on_mne_objects_suggest_set_montage():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"montage": "GSN-HydroCel-12"}, "Invalid value for the 'montage' parameter"),
+    ({"montage": "GSN-HydroCel-12"}, r"montage='GSN-HydroCel-12' is not one of MNE's standard "
+     r"montages; did you mean .*'GSN-HydroCel-128'"),
     ({"montage": 3}, "montage must be an instance of str, DigMontage or None"),
     ({"info": "epochs"}, "info must be an instance of mne.Info or None"),
     ({"montage": "biosemi64", "info": mne.create_info(["C3"], 1.0, "eeg")},
