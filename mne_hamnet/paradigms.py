@@ -85,7 +85,7 @@ class Emotion(BaseParadigm):
     ):
         _validate_type(window, "numeric", "window")
         _validate_type(overlap, "numeric", "overlap")
-        if not window > 0:
+        if not (window > 0 and np.isfinite(window)):
             raise ValueError(f"window must be a positive number of seconds, but got {window}.")
         if not 0 <= overlap < 1:
             raise ValueError(f"overlap must be a fraction in [0, 1), but got {overlap}.")

@@ -159,6 +159,7 @@ def test_datasets_from_config(seed_folder, monkeypatch):
     "kwargs, match",
     [
         (dict(window=0.0), "window must be a positive number of seconds"),
+        (dict(window=float("inf")), "window must be a positive number of seconds, but got inf"),
         (dict(overlap=1.0), r"overlap must be a fraction in \[0, 1\)"),
         (dict(overlap=50), r"overlap must be a fraction in \[0, 1\), but got 50"),
     ],
