@@ -131,7 +131,7 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         self._check_params()
-        info, anonymous, from_array = self._info_from(X)
+        info, anonymous, source = self._info_from(X)
         info = self._with_positions(info)
         ch_names = list(info["ch_names"])
         kinds = info.get_channel_types()
@@ -146,7 +146,7 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
                 "HemisphereMirror: %s are typed EEG but named as off-scalp channels; "
                 "they map to themselves", ", ".join(named_off_scalp),
             )
-        pairs, midline, method = self._pair(info, scalp, from_array)
+        pairs, midline, method = self._pair(info, scalp, source)
 
         index = np.arange(len(ch_names))
         for left, right in pairs:
@@ -160,7 +160,7 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
                     "channel(s) can be paired; each maps to itself."
                 )
             else:
-                msg = self._unpaired_message(info, unpaired, from_array)
+                msg = self._unpaired_message(info, unpaired, source)
             if self.on_unpaired == "raise":
                 raise ValueError(msg)
             if self.on_unpaired == "warn":
@@ -322,11 +322,15 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
                 )
 
     def _info_from(self, X):
-        """Return (info, anonymous, from_array) for the channels of ``X``."""
+        """Return (info, anonymous, source): the channels of ``X``, whether they
+        lack names, and ``"array"``, ``"info"`` or ``"data"`` (Epochs, Raw,
+        Evoked), which decides how a message says to add positions."""
         if isinstance(X, mne.Info):
-            return X, False, False
+            # an Info may come from data (set_montage applies) or from an array
+            # (HAMNetClassifier builds one for arrays): the hints name both
+            return X, False, "info"
         if isinstance(X, (mne.BaseEpochs, mne.io.BaseRaw, mne.Evoked)):
-            return X.info, False, False
+            return X.info, False, "data"
         X = _check_array(X)
         n_channels = X.shape[1]
         if self.ch_names is None:
@@ -338,7 +342,7 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
                 )
             # scikit-learn's names for unnamed features; no 10-05 name looks like them
             names = [f"x{i}" for i in range(n_channels)]
-            return mne.create_info(names, 1.0, "eeg", verbose=False), True, True
+            return mne.create_info(names, 1.0, "eeg", verbose=False), True, "array"
         _check_unique_names(self.ch_names)
         if len(self.ch_names) != n_channels:
             raise ValueError(
@@ -346,7 +350,7 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
                 f"{n_channels} channels."
             )
         info = mne.create_info([str(c) for c in self.ch_names], 1.0, "eeg", verbose=False)
-        return info, False, True
+        return info, False, "array"
 
     def _with_positions(self, info):
         """Return ``info`` with the positions of ``montage`` or ``info`` set."""
@@ -377,7 +381,7 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
             )
         return info
 
-    def _pair(self, info, scalp, from_array):
+    def _pair(self, info, scalp, source):
         """Return (pairs, midline, method) in indices of all channels."""
         names = [info["ch_names"][i] for i in scalp]
         positions = np.array([info["chs"][i]["loc"][:3] for i in scalp],
@@ -392,22 +396,16 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
             pairs, midline = pair_by_names(names)
         else:
             if unknown.all() and len(names):
-                fix = (
-                    "pass montage= (e.g. HemisphereMirror(montage='GSN-HydroCel-128')) "
-                    "or info=" if from_array
-                    else "set a montage first (e.g. raw.set_montage('standard_1005')) or "
-                    "pass montage="
-                )
                 raise ValueError(
                     "method='positions' needs channel positions, but none of the "
-                    f"{len(names)} EEG channels has one; {fix}."
+                    f"{len(names)} EEG channels has one; {_position_hint(source)}."
                 )
             pairs, midline = pair_by_positions(positions, self.tol)
         pairs = [(scalp[a], scalp[b]) for a, b in pairs]
         midline = [scalp[i] for i in midline]
         return pairs, midline, method
 
-    def _unpaired_message(self, info, unpaired, from_array):
+    def _unpaired_message(self, info, unpaired, source):
         msg = (
             f"{len(unpaired)} channel(s) have no left/right partner and are "
             f"not on the midline: {_short(unpaired, sep=', ')}."
@@ -419,31 +417,32 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
             and _known_position(info["chs"][index[name]]["loc"][:3]) is None
         ]
         if blind:
-            fix = (
-                "pass their positions with montage= (a DigMontage, or a standard "
-                "montage name such as 'GSN-HydroCel-128' or 'biosemi128') or info="
-                if from_array
-                else "set their montage on the data (e.g. epochs.set_montage("
-                "'GSN-HydroCel-128')) or pass montage="
+            which = "They" if len(blind) == len(unpaired) else (
+                f"{len(blind)} of them ({_short(blind, sep=', ')})")
+            msg += (
+                f" {which} have no 10-05 names and no positions, so nothing tells left "
+                f"from right: {_position_hint(source)}."
             )
-            if len(blind) == len(unpaired):
-                msg = (
-                    f"{len(blind)} EEG channel(s) have no 10-05 names and no positions "
-                    f"({_short(blind, sep=', ')}), so nothing tells left from right: "
-                    f"{fix}."
-                )
-            else:
-                msg += (
-                    f" {len(blind)} of them have no 10-05 names and no positions "
-                    f"({_short(blind, sep=', ')}), so nothing tells left from right: "
-                    f"{fix}."
-                )
         return msg + (
             " Otherwise pick only EEG channels with homologous partners, or map the "
             "others to themselves with HemisphereMirror(on_unpaired='warn') (or "
             "'ignore'); with HAMNetClassifier, pass "
             "mirror=HemisphereMirror(on_unpaired='warn')."
         )
+
+
+def _position_hint(source):
+    """How to give positions, for data of the given source (see ``_info_from``)."""
+    montage = ("pass montage= (a DigMontage, or a standard montage name such as "
+               "'GSN-HydroCel-128' or 'biosemi128'")
+    classifier = "; for HAMNetClassifier, mirror=HemisphereMirror(montage=...)"
+    if source == "array":
+        return f"{montage}) or info= (an Info with their positions){classifier}"
+    if source == "data":
+        return ("set their montage on the data (e.g. epochs.set_montage("
+                f"'GSN-HydroCel-128')) or {montage})")
+    return (f"{montage}){classifier}, or set the montage of the Epochs or Raw they "
+            "come from")
 
 
 # Larger tolerances pair channels that are not homologous (or a tol meant in mm).
