@@ -288,6 +288,13 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
             mirror.info_ = info
         return mirror
 
+    def __setstate__(self, state):
+        # mirrors pickled by 0.1.0 predate montage, info and info_
+        state = {"montage": None, "info": None, **state}
+        if "mirror_index_" in state:
+            state.setdefault("info_", None)
+        super().__setstate__(state)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True

@@ -227,3 +227,17 @@ def test_transform_bad_input():
     bad[0, 1, 2] = np.nan
     with pytest.raises(ValueError, match="1 NaN"):
         mirror.transform(bad)
+
+
+def test_mirror_pickled_by_0_1_0_still_works():
+    """A 0.1.0 pickle has no montage, info or info_: it loads, clones and saves."""
+    import pickle
+
+    mirror = _fit_names(["C3", "Cz", "C4"])
+    for name in ("montage", "info", "info_"):
+        del mirror.__dict__[name]
+    old = pickle.loads(pickle.dumps(mirror))
+    assert old.montage is None and old.info is None and old.info_ is None
+    assert old.pairs_ == [("C3", "C4")]
+    assert clone(old).get_params()["montage"] is None
+    assert HemisphereMirror.from_fitted_state(old.get_fitted_state()).pairs_ == old.pairs_
