@@ -234,7 +234,7 @@ def plot_per_subject(results, fname=None, note=None):
     bar per pipeline. A bar is the subject's mean over sessions (folds of a
     session averaged first); its error bar is the standard deviation over
     the subject's folds and sessions. The panels wrap into rows of at most
-    three, each about 3.4 × 2.6 inches, so that the figure fits a page.
+    three, at most 7.5 inches wide in all, so that the figure fits a page.
 
     Parameters
     ----------
@@ -267,7 +267,8 @@ def plot_per_subject(results, fname=None, note=None):
     n_classes = int(results["n_classes"].max()) if "n_classes" in results else 0
     n_cols = min(3, len(protocols))
     n_rows = -(-len(protocols) // n_cols)
-    panel_width = min(max(2.6, 0.9 + 0.22 * len(subjects) * len(pipelines)), 5.0)
+    # a page is about 7.5 inches wide: many subjects make taller rows, not wider ones
+    panel_width = min(max(2.4, 0.8 + 0.18 * len(subjects) * len(pipelines)), 7.5 / n_cols)
     # room for a legend beside the panels, unless an empty panel can hold it
     legend_width = 0.0 if n_rows * n_cols > len(protocols) else 1.4
     fig = Figure(
