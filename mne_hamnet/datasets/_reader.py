@@ -224,6 +224,7 @@ def make_trial_raw(
     scale=1e-6,
     meas_date=None,
     line_freq=50.0,
+    extras=None,
 ):
     """Return one trial as a RawArray in volts with one annotation spanning it.
 
@@ -247,6 +248,9 @@ def make_trial_raw(
         The recording date, if known.
     line_freq : float, default=50.0
         Power line frequency where the data were recorded.
+    extras : dict | None, default=None
+        Stored with the annotation (:attr:`mne.Annotations.extras`), e.g.
+        the trial's self-assessment ratings.
 
     Returns
     -------
@@ -260,7 +264,14 @@ def make_trial_raw(
         raw.set_meas_date(meas_date)
     raw.info["description"] = description
     raw.info["line_freq"] = float(line_freq)
-    raw.set_annotations(mne.Annotations([0.0], [raw.n_times / float(sfreq)], [label]))
+    raw.set_annotations(
+        mne.Annotations(
+            [0.0],
+            [raw.n_times / float(sfreq)],
+            [label],
+            extras=None if extras is None else [dict(extras)],
+        )
+    )
     return raw
 
 

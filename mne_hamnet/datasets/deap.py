@@ -90,7 +90,9 @@ class DEAP(EmotionDataset):
     Each subject has one session, ``"0"``; each trial is one run, ``"01"``
     ... ``"40"``, in the file's order (the video order of the experiment
     was randomised per subject), with one annotation spanning it, named
-    after its label. The line frequency is 50 Hz (recorded in Twente and
+    after its label, and the four ratings as the annotation's ``extras``
+    (:class:`~mne_hamnet.paradigms.RatedEmotion` labels windows from them).
+    The line frequency is 50 Hz (recorded in Twente and
     Geneva).
 
     References
@@ -103,6 +105,9 @@ class DEAP(EmotionDataset):
     """
 
     _title = "DEAP"
+    #: Each self-assessment scale and its range, for
+    #: :class:`~mne_hamnet.paradigms.RatedEmotion`.
+    rating_scales = {name: (1.0, 9.0) for name in DEAP_RATINGS}
 
     def __init__(self, path=None, target="valence", threshold=5.0, at_threshold="high"):
         self.path = path
@@ -148,9 +153,8 @@ class DEAP(EmotionDataset):
         n_baseline = int(round(_BASELINE_SECONDS * SFREQ))
         runs = {}
         for k, (trial, row) in enumerate(zip(data, ratings), start=1):
-            label = rating_label(
-                dict(zip(DEAP_RATINGS, row)), self.target, self.threshold, self.at_threshold
-            )
+            scores = {name: float(value) for name, value in zip(DEAP_RATINGS, row)}
+            label = rating_label(scores, self.target, self.threshold, self.at_threshold)
             runs[f"{k:02d}"] = make_trial_raw(
                 trial[: len(DEAP_CH_NAMES), n_baseline:],
                 DEAP_CH_NAMES,
@@ -158,6 +162,7 @@ class DEAP(EmotionDataset):
                 label,
                 montage,
                 f"DEAP {fname.name} trial {k}",
+                extras=scores,
             )
         logger.info("read %d trials from %s", len(runs), fname)
         return {"0": runs}

@@ -86,7 +86,9 @@ class DREAMER(EmotionDataset):
     headers alone (:func:`scipy.io.whosmat` does not reach inside the struct).
 
     Each subject has one session, ``"0"``; each clip is one run, ``"01"``
-    ... ``"18"``, with one annotation spanning it, named after its label.
+    ... ``"18"``, with one annotation spanning it, named after its label,
+    with the three ratings as its ``extras``
+    (:class:`~mne_hamnet.paradigms.RatedEmotion` labels windows from them).
 
     References
     ----------
@@ -98,6 +100,9 @@ class DREAMER(EmotionDataset):
     """
 
     _title = "DREAMER"
+    #: Each self-assessment scale and its range, for
+    #: :class:`~mne_hamnet.paradigms.RatedEmotion`.
+    rating_scales = {name: (1.0, 5.0) for name in DREAMER_RATINGS}
 
     def __init__(self, path=None, target="valence", threshold=3.0, at_threshold="high"):
         self.path = path
@@ -206,14 +211,10 @@ class DREAMER(EmotionDataset):
         for k, samples in enumerate(stimuli, start=1):
             name = f"subject {subject} clip {k} of {self._location.name}"
             trial = check_trial(np.asarray(samples).T, len(DREAMER_CH_NAMES), name)
-            label = rating_label(
-                {r: ratings[r][k - 1] for r in DREAMER_RATINGS},
-                self.target,
-                self.threshold,
-                self.at_threshold,
-            )
+            scores = {r: float(ratings[r][k - 1]) for r in DREAMER_RATINGS}
+            label = rating_label(scores, self.target, self.threshold, self.at_threshold)
             runs[f"{k:02d}"] = make_trial_raw(
-                trial, DREAMER_CH_NAMES, SFREQ, label, montage, f"DREAMER {name}"
+                trial, DREAMER_CH_NAMES, SFREQ, label, montage, f"DREAMER {name}", extras=scores
             )
         logger.info("read %d clips of subject %d", len(runs), subject)
         return {"0": runs}
