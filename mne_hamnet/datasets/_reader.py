@@ -204,8 +204,7 @@ def check_trial(data, n_chans, name):
     data = np.asarray(data)
     if data.ndim != 2 or data.shape[0] != n_chans or data.shape[1] == 0:
         raise ValueError(
-            f"{name} has shape {data.shape}, but a trial must have shape "
-            f"({n_chans}, n_samples)."
+            f"{name} has shape {data.shape}, but a trial must have shape ({n_chans}, n_samples)."
         )
     if data.dtype.kind not in "iuf":
         raise ValueError(f"{name} must hold numbers, but got values of type {data.dtype}.")

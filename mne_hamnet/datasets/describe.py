@@ -67,9 +67,7 @@ def describe_dataset(name, path=None, subject=None):
             values.append(raw.get_data() * 1e6)
     lines.append(f"sampling frequency: {sfreq:g} Hz")
     lines.append(f"channels ({len(ch_names)}): {' '.join(ch_names)}")
-    lines.append(
-        "labels (trials): " + ", ".join(f"{k} {v}" for k, v in sorted(labels.items()))
-    )
+    lines.append("labels (trials): " + ", ".join(f"{k} {v}" for k, v in sorted(labels.items())))
     scale_ranges = getattr(dataset, "rating_scales", {})
     for scale, scores in ratings.items():
         scores = np.asarray(scores)

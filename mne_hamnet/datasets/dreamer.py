@@ -116,8 +116,7 @@ class DREAMER(EmotionDataset):
             n_subjects = cell_size(self._location, "DREAMER", "Data")
         except (ValueError, EOFError, OSError) as err:
             raise ValueError(
-                f"Could not find the cell DREAMER.Data in {self._location}: {err}. "
-                f"{_HOW_TO_GET}"
+                f"Could not find the cell DREAMER.Data in {self._location}: {err}. {_HOW_TO_GET}"
             ) from err
         if n_subjects < 1:
             raise ValueError(f"DREAMER.Data in {self._location} holds no subject.")

@@ -156,9 +156,14 @@ class FACED(EmotionDataset):
         self._check_subject(subject)
         fname = self._files[subject]
         clips = load_pickle(fname)
-        if not isinstance(clips, np.ndarray) or clips.ndim != 3 or clips.shape[:2] != (
-            _N_CLIPS,
-            len(self._ch_names),
+        if (
+            not isinstance(clips, np.ndarray)
+            or clips.ndim != 3
+            or clips.shape[:2]
+            != (
+                _N_CLIPS,
+                len(self._ch_names),
+            )
         ):
             shape = getattr(clips, "shape", type(clips).__name__)
             raise ValueError(
@@ -203,12 +208,21 @@ def _find_files(folder):
             files[int(match["subject"])] = fname
     if files:
         return files
-    if "feature" in folder.name.lower() or any(folder.glob("sub*.pkl.pkl")) or any(
-        folder.glob("*.npy")
+    if (
+        "feature" in folder.name.lower()
+        or any(folder.glob("sub*.pkl.pkl"))
+        or any(folder.glob("*.npy"))
     ):
-        hint = " It looks like FACED's features folder (EEG_Features); this reader reads 'Processed_data'."
+        hint = (
+            " It looks like FACED's features folder (EEG_Features); this reader "
+            "reads 'Processed_data'."
+        )
     elif any(folder.glob("sub*")):
-        hint = " It holds 'sub*' folders: it looks like FACED's raw 'Data' folder (.bdf per subject)."
+        hint = (
+            " It holds 'sub*' folders: it looks like FACED's raw 'Data' folder (.bdf per subject)."
+        )
     else:
         hint = ""
-    raise FileNotFoundError(f"The FACED folder {folder} holds no 'subNNN.pkl' file.{hint} {_HOW_TO_GET}")
+    raise FileNotFoundError(
+        f"The FACED folder {folder} holds no 'subNNN.pkl' file.{hint} {_HOW_TO_GET}"
+    )

@@ -215,6 +215,9 @@ def _read_trials(fname):
             f"are {keys}."
         )
     return [
-        (trials[k][0], check_trial(trials[k][1], len(SEED_CH_NAMES), f"{trials[k][0]!r} in {fname}"))
+        (
+            trials[k][0],
+            check_trial(trials[k][1], len(SEED_CH_NAMES), f"{trials[k][0]!r} in {fname}"),
+        )
         for k in expected
     ]

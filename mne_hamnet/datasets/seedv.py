@@ -175,16 +175,20 @@ def _find_sessions(folder):
         try:
             date = datetime.datetime.strptime(match["date"], "%Y%m%d").date()
         except ValueError:
-            raise ValueError(f"The file name {fname.name!r} in {folder} has no valid date.") from None
+            raise ValueError(
+                f"The file name {fname.name!r} in {folder} has no valid date."
+            ) from None
         if session not in SEEDV_LABELS:
             raise ValueError(
                 f"The file {fname.name!r} in {folder} names session {session}, but SEED-V "
                 "has sessions 1, 2 and 3."
             )
         stem = fname.name[: -len(match["ext"])]
-        sessions.setdefault(int(match["subject"]), {}).setdefault(session, {})[
-            match["ext"]
-        ] = (date, fname, stem)
+        sessions.setdefault(int(match["subject"]), {}).setdefault(session, {})[match["ext"]] = (
+            date,
+            fname,
+            stem,
+        )
     result = {}
     for subject, by_session in sorted(sessions.items()):
         result[subject] = []

@@ -98,7 +98,9 @@ def _n_samples(seconds, sfreq, name="trial_seconds"):
     _validate_type(seconds, "numeric", name)
     n = int(round(seconds * sfreq))
     if n < 1:
-        raise ValueError(f"{name} must give at least one sample at {sfreq:g} Hz, but got {seconds}.")
+        raise ValueError(
+            f"{name} must give at least one sample at {sfreq:g} Hz, but got {seconds}."
+        )
     return n
 
 
@@ -157,7 +159,9 @@ def simulate_seediv(path, n_subjects=3, n_sessions=3, trial_seconds=4.0, random_
                 for k, label in enumerate(SEEDIV_LABELS[session], start=1)
             }
             savemat(folder / f"{subject}_{date:%Y%m%d}.mat", trials)
-    logger.info("simulated SEED-IV: %d subject(s) x %d session(s) in %s", n_subjects, n_sessions, path)
+    logger.info(
+        "simulated SEED-IV: %d subject(s) x %d session(s) in %s", n_subjects, n_sessions, path
+    )
     return path
 
 
@@ -240,7 +244,9 @@ def simulate_seedv(
             date = first + datetime.timedelta(weeks=session - 1)
             fname = path / f"{subject}_{session}_{date:%Y%m%d}_raw.fif"
             raw.save(fname, fmt="single", verbose=False)
-    logger.info("simulated SEED-V: %d subject(s) x %d session(s) in %s", n_subjects, n_sessions, path)
+    logger.info(
+        "simulated SEED-V: %d subject(s) x %d session(s) in %s", n_subjects, n_sessions, path
+    )
     return path
 
 
@@ -426,9 +432,13 @@ def simulate_faced(
     sfreq = 250.0
     n_samples = _n_samples(trial_seconds, sfreq)
     rng = np.random.default_rng(random_state)
-    signals = _Signals(FACED_CHANNEL_ORDERS[channel_order], sfreq, (30.0, 45.0), (0.5, 47.0), 9, rng)
+    signals = _Signals(
+        FACED_CHANNEL_ORDERS[channel_order], sfreq, (30.0, 45.0), (0.5, 47.0), 9, rng
+    )
     for subject in range(n_subjects):
-        clips = np.stack([signals.trial(rng, n_samples, _one_hot(9, label)) for label in FACED_LABELS])
+        clips = np.stack(
+            [signals.trial(rng, n_samples, _one_hot(9, label)) for label in FACED_LABELS]
+        )
         write_atomic(path / f"sub{subject:03d}.pkl", pickle.dumps(clips, protocol=4))
     logger.info("simulated FACED: %d subject(s) in %s", n_subjects, path)
     return path
