@@ -420,6 +420,38 @@ class RatedEmotion(Emotion):
         scales = getattr(dataset, "rating_scales", {})
         return dataset.paradigm == "emotion" and all(s in scales for s in self._scales())
 
+    def _check_valid(self, dataset):
+        if not self.is_valid(dataset):
+            raise ValueError(
+                f"RatedEmotion(scale={self.scale!r}) needs a data set with ratings on "
+                f"{list(self._scales())}, but {dataset.code} has rating_scales "
+                f"{getattr(dataset, 'rating_scales', None)}."
+            )
+
+    def get_data(self, dataset, subjects=None, *args, **kwargs):
+        """Return the windows of some subjects, labelled from their ratings.
+
+        Parameters
+        ----------
+        dataset : moabb.datasets.base.BaseDataset
+            A data set with ratings, e.g. :class:`~mne_hamnet.datasets.DEAP`.
+        subjects : list of int | None, default=None
+            The subjects; None for all.
+        *args, **kwargs
+            As for :meth:`moabb.paradigms.base.BaseParadigm.get_data`.
+
+        Returns
+        -------
+        X : ndarray | mne.Epochs
+            The windows, shape (n_windows, n_channels, n_times), in µV.
+        labels : ndarray of str
+            ``"low_<scale>"``, ``"high_<scale>"`` or a quadrant per window.
+        metadata : pandas.DataFrame
+            ``subject``, ``session`` and ``run`` of each window.
+        """
+        self._check_valid(dataset)
+        return super().get_data(dataset, subjects, *args, **kwargs)
+
     def used_events(self, dataset):
         """Return ``{name: code}`` of the classes made from the ratings.
 
@@ -454,12 +486,7 @@ class RatedEmotion(Emotion):
         """
         from moabb.datasets.bids_interface import StepType
 
-        if not self.is_valid(dataset):
-            raise ValueError(
-                f"RatedEmotion(scale={self.scale!r}) needs a data set with ratings on "
-                f"{list(self._scales())}, but {dataset.code} has rating_scales "
-                f"{getattr(dataset, 'rating_scales', None)}."
-            )
+        self._check_valid(dataset)
         threshold = self.threshold
         if threshold is None:
             low, high = dataset.rating_scales[self._scales()[0]]
