@@ -350,8 +350,20 @@ class RatedEmotion(Emotion):
     at_threshold : {"high", "low"}, default="high"
         The class of a rating equal to ``threshold``. Loaders disagree:
         torcheeg counts DEAP's 5 as high, LibEER as low.
-    window, overlap, fmin, fmax, channels, resample, scorer, reject_by_annotation
-        As for :class:`Emotion`.
+    window : float, default=1.0
+        The window length in seconds.
+    overlap : float, default=0.0
+        The fraction of a window shared with the next one, in [0, 1).
+    fmin, fmax : float | None, default=None
+        Band-pass edges in Hz applied to each trial before windowing.
+    channels : list of str | None, default=None
+        The channels to keep, in this order; None keeps all EEG channels.
+    resample : float | None, default=None
+        A sampling frequency in Hz to resample each trial to.
+    scorer : str | callable | None, default=None
+        A scikit-learn scorer; None means ``"accuracy"``.
+    reject_by_annotation : bool, default=True
+        Whether to drop windows that overlap ``bad`` annotations.
 
     Notes
     -----
@@ -476,8 +488,14 @@ class RatedEmotion(Emotion):
 
         Parameters
         ----------
-        dataset, return_epochs, return_raws, postprocess_pipeline
-            As for :meth:`Emotion.make_process_pipelines`.
+        dataset : moabb.datasets.base.BaseDataset
+            A data set with ratings.
+        return_epochs : bool, default=False
+            Whether the pipelines end with :class:`mne.Epochs`.
+        return_raws : bool, default=False
+            Whether the pipelines end with the (filtered) raw trials.
+        postprocess_pipeline : sklearn.pipeline.Pipeline | None, default=None
+            A fixed pipeline applied last.
 
         Returns
         -------

@@ -42,6 +42,32 @@ class EmotionDataset(BaseDataset):
 
     _title = "emotion"
 
+    def data_path(self, subject, path=None, force_update=False, update_path=None, verbose=None):
+        """Return the paths of the files that hold a subject.
+
+        Parameters
+        ----------
+        subject : int
+            The subject.
+        path : path-like | None, default=None
+            Not used: the copy is the one given at construction. Present for
+            API consistency.
+        force_update : bool, default=False
+            Not used: these data sets can't be downloaded. Present for API
+            consistency.
+        update_path : bool | None, default=None
+            Not used, present for API consistency.
+        verbose : bool | str | int | None, default=None
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        paths : list of str
+            The subject's files, first session first.
+        """
+        self._check_subject(subject)
+        return self._subject_files(subject)
+
     def get_data(self, subjects=None, cache_config=None, process_pipeline=None, n_jobs=1):
         """Return the raw trials of some subjects.
 

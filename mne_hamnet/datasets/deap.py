@@ -80,7 +80,7 @@ class DEAP(EmotionDataset):
     -----
     ``sNN.dat`` is a Python 2 pickle of a dict: ``data`` of shape
     (40 trials, 40 channels, 8064 samples) and ``labels`` of shape (40, 4).
-    Rows 1-32 are EEG (:data:`DEAP_CH_NAMES`); rows 33-40 (EOG, EMG, GSR,
+    Rows 1-32 are EEG (:data:`~mne_hamnet.datasets.deap.DEAP_CH_NAMES`); rows 33-40 (EOG, EMG, GSR,
     respiration, plethysmograph, temperature) are dropped. Each trial starts
     with a 3 s pre-trial baseline (384 samples), which is dropped: a trial
     read is 60 s, 7680 samples. The unit is not stated anywhere; the values
@@ -127,22 +127,7 @@ class DEAP(EmotionDataset):
             doi="10.1109/T-AFFC.2011.15",
         )
 
-    def data_path(self, subject, path=None, force_update=False, update_path=None, verbose=None):
-        """Return the path of a subject's file.
-
-        Parameters
-        ----------
-        subject : int
-            The subject.
-        path, force_update, update_path, verbose
-            Not used: DEAP can't be downloaded. Present for API consistency.
-
-        Returns
-        -------
-        paths : list of str
-            The subject's ``sNN.dat``.
-        """
-        self._check_subject(subject)
+    def _subject_files(self, subject):
         return [str(self._files[subject])]
 
     def _get_single_subject_data(self, subject):

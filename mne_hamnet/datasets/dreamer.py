@@ -130,22 +130,7 @@ class DREAMER(EmotionDataset):
             doi="10.1109/JBHI.2017.2688239",
         )
 
-    def data_path(self, subject, path=None, force_update=False, update_path=None, verbose=None):
-        """Return the path of the file that holds every subject.
-
-        Parameters
-        ----------
-        subject : int
-            The subject.
-        path, force_update, update_path, verbose
-            Not used: DREAMER can't be downloaded. Present for API consistency.
-
-        Returns
-        -------
-        paths : list of str
-            ``[DREAMER.mat]``.
-        """
-        self._check_subject(subject)
+    def _subject_files(self, subject):
         return [str(self._location)]
 
     def get_data(self, subjects=None, cache_config=None, process_pipeline=None, n_jobs=1):

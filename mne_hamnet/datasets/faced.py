@@ -66,14 +66,15 @@ class FACED(EmotionDataset):
         The ``Processed_data`` folder, or a folder holding it. If None, the
         environment variable or MNE config key ``MNE_DATASETS_FACED_PATH``.
     target : {"emotion", "valence"}, default="emotion"
-        The labels: the nine emotions of :data:`FACED_EMOTIONS`, or valence
-        (clips 1-12 ``"negative"``, 13-16 ``"neutral"``, 17-28
-        ``"positive"``).
+        The labels: the nine emotions of
+        :data:`~mne_hamnet.datasets.faced.FACED_EMOTIONS`, or valence (clips
+        1-12 ``"negative"``, 13-16 ``"neutral"``, 17-28 ``"positive"``).
     channel_order : str | list of str, default="A1A2-after-T8"
         The names of the 32 rows. The sources disagree: most put the mastoids
         A1, A2 after T8 (``"A1A2-after-T8"``), one puts A2, A1 last
-        (``"A2A1-last"``, see :data:`FACED_CHANNEL_ORDERS`), and one says the
-        two recording cohorts (sub000-060 and the rest) differ. A list gives
+        (``"A2A1-last"``, see
+        :data:`~mne_hamnet.datasets.faced.FACED_CHANNEL_ORDERS`), and one says
+        the two recording cohorts (sub000-060 and the rest) differ. A list gives
         the 32 names explicitly.
 
     Attributes
@@ -88,8 +89,9 @@ class FACED(EmotionDataset):
     Notes
     -----
     ``subNNN.pkl`` is a pickled array of shape (28 clips, 32 channels, 7500
-    samples), clips in the order of :data:`FACED_LABELS` (the data set sorts
-    them by clip, not by the order they were shown). The unit is not stated;
+    samples), clips in the order of
+    :data:`~mne_hamnet.datasets.faced.FACED_LABELS` (the data set sorts them
+    by clip, not by the order they were shown). The unit is not stated;
     the values are taken to be µV. The FACED paper describes the processed
     data as band-passed 0.05-47 Hz, which is not checked here; the benchmark
     uses a HAMNet band bank below 45 Hz. Only NumPy arrays are unpickled: a
@@ -134,22 +136,7 @@ class FACED(EmotionDataset):
         """The names of the 32 rows, in order, as ``channel_order`` gives them."""
         return list(self._ch_names)
 
-    def data_path(self, subject, path=None, force_update=False, update_path=None, verbose=None):
-        """Return the path of a subject's file.
-
-        Parameters
-        ----------
-        subject : int
-            The subject.
-        path, force_update, update_path, verbose
-            Not used: FACED can't be downloaded. Present for API consistency.
-
-        Returns
-        -------
-        paths : list of str
-            The subject's ``subNNN.pkl``.
-        """
-        self._check_subject(subject)
+    def _subject_files(self, subject):
         return [str(self._files[subject])]
 
     def _get_single_subject_data(self, subject):

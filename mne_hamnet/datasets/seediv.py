@@ -61,9 +61,10 @@ class SEEDIV(EmotionDataset):
     one file per subject, with 24 arrays ``<initials>_eeg1`` ...
     ``<initials>_eeg24`` of shape (62, n_samples), taken to be µV as in SEED.
     Sessions are the folders, named ``"0"``, ``"1"``, ``"2"`` for ``1``,
-    ``2``, ``3``: the labels differ per session (:data:`SEEDIV_LABELS`), so
-    the folder, not the date, says which session a file is. A warning says
-    when a subject's dates do not rise with the folder number.
+    ``2``, ``3``: the labels differ per session
+    (:data:`~mne_hamnet.datasets.seediv.SEEDIV_LABELS`), so the folder, not
+    the date, says which session a file is. A warning says when a subject's
+    dates do not rise with the folder number.
 
     Each trial is one run, named ``"01"`` ... ``"24"``: a
     :class:`mne.io.RawArray` in volts with SEED's channel names and montage,
@@ -101,22 +102,7 @@ class SEEDIV(EmotionDataset):
             doi="10.1109/TCYB.2018.2797176",
         )
 
-    def data_path(self, subject, path=None, force_update=False, update_path=None, verbose=None):
-        """Return the paths of a subject's files, one per session.
-
-        Parameters
-        ----------
-        subject : int
-            The subject.
-        path, force_update, update_path, verbose
-            Not used: SEED-IV can't be downloaded. Present for API consistency.
-
-        Returns
-        -------
-        paths : list of str
-            The subject's files, session 1 first.
-        """
-        self._check_subject(subject)
+    def _subject_files(self, subject):
         return [str(fname) for _, _, fname in self._sessions[subject]]
 
     def _get_single_subject_data(self, subject):

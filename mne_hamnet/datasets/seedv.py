@@ -36,7 +36,8 @@ SEEDV_TRIAL_TIMES = {
         (321, 418, 643, 764, 877, 1147, 1284, 1418, 1679, 1996, 2275, 2425, 2664, 2857, 3066),
     ),
 }
-#: The name of a file in the folder that replaces :data:`SEEDV_TRIAL_TIMES`.
+#: The name of a file in the folder that replaces
+#: :data:`~mne_hamnet.datasets.seedv.SEEDV_TRIAL_TIMES`.
 TRIAL_TIMES_FILE = "trial_times.json"
 _CONFIG_KEY = "MNE_DATASETS_SEEDV_PATH"
 _RAW_FOLDER = "EEG_raw"
@@ -70,7 +71,7 @@ class SEEDV(EmotionDataset):
         ``{session: (starts, ends)}`` in seconds, sessions 1-3, 15 trials
         each. None reads ``trial_times.json`` from the folder if there is one
         (the simulator writes one, its recordings being short), else uses the
-        published table :data:`SEEDV_TRIAL_TIMES`.
+        published table :data:`~mne_hamnet.datasets.seedv.SEEDV_TRIAL_TIMES`.
 
     Attributes
     ----------
@@ -123,22 +124,7 @@ class SEEDV(EmotionDataset):
             doi="10.1109/TCDS.2021.3071170",
         )
 
-    def data_path(self, subject, path=None, force_update=False, update_path=None, verbose=None):
-        """Return the paths of a subject's files, one per session.
-
-        Parameters
-        ----------
-        subject : int
-            The subject.
-        path, force_update, update_path, verbose
-            Not used: SEED-V can't be downloaded. Present for API consistency.
-
-        Returns
-        -------
-        paths : list of str
-            The subject's files, session 1 first.
-        """
-        self._check_subject(subject)
+    def _subject_files(self, subject):
         return [str(fname) for _, _, fname in self._sessions[subject]]
 
     def _get_single_subject_data(self, subject):
