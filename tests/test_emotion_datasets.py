@@ -131,6 +131,17 @@ def test_seediv_reads_one_subject_only(tmp_path):
     assert len(SEEDIV(tmp_path).get_data([1])[1]) == 3
 
 
+def test_seediv_sessions_follow_folders_and_warn_on_dates(tmp_path):
+    _write_seediv(tmp_path, subjects=(1,))
+    folder = tmp_path / "eeg_raw_data"
+    (folder / "3" / "1_20160601.mat").rename(folder / "3" / "1_20160101.mat")
+    with pytest.warns(RuntimeWarning, match="do not rise with the session folders"):
+        dataset = SEEDIV(tmp_path)
+    runs = dataset.get_data([1])[1]["2"]  # still folder 3, with its labels
+    labels = [raw.annotations.description[0] for _, raw in _runs(runs)]
+    assert labels == [SEEDIV_NAMES[i] for i in SEEDIV_FACTS[3]]
+
+
 def test_seediv_bad_folders(tmp_path):
     features = tmp_path / "eeg_feature_smooth" / "1"
     features.mkdir(parents=True)
@@ -395,6 +406,14 @@ def test_dreamer_bad_paths(tmp_path):
     with pytest.raises(FileNotFoundError, match="DREAMER.mat does not exist"):
         DREAMER(tmp_path)
     savemat(tmp_path / "DREAMER.mat", {"other": np.ones(3)})
+    with pytest.raises(ValueError, match="DREAMER.Data"):
+        DREAMER(tmp_path)
+    header = b"MATLAB 7.3 MAT-file, Platform: GLNXA64".ljust(512, b"\0")
+    (tmp_path / "DREAMER.mat").write_bytes(header + b"\x89HDF" * 100)
+    with pytest.raises(ValueError, match="v7.3"):
+        DREAMER(tmp_path)
+    rng = np.random.default_rng(0)
+    (tmp_path / "DREAMER.mat").write_bytes(rng.integers(0, 256, 4096, dtype=np.uint8).tobytes())
     with pytest.raises(ValueError, match="DREAMER.Data"):
         DREAMER(tmp_path)
 

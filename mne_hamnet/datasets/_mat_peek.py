@@ -105,27 +105,36 @@ def cell_size(fname, variable, field):
     n_cells : int
         The product of the field's dimensions.
     """
-    with open(fname, "rb") as f:
-        header = f.read(_HEADER_BYTES)
-        if len(header) < _HEADER_BYTES:
-            raise ValueError(f"{fname} is too short for a MATLAB v5 file")
-        endian = "<" if header[126:128] == b"IM" else ">"
-        while True:
-            tag = f.read(8)
-            if len(tag) < 8:
-                raise ValueError(f"{fname} holds no variable {variable!r}")
-            mtype, n_bytes = struct.unpack(endian + "II", tag)
-            start = f.tell()
-            stream = _FileStream(f)
-            if mtype == _MI_COMPRESSED:
-                stream = _InflateStream(f, n_bytes)
-                mtype, _, _ = _tag(stream, endian)
-            if mtype == _MI_MATRIX:
-                mclass, _, name = _matrix_head(stream, endian)
-                if name == variable:
-                    return _field_cells(stream, endian, mclass, field)
-            # an element's byte count includes its padding (scipy reads alike)
-            f.seek(start + n_bytes)
+    try:
+        with open(fname, "rb") as f:
+            return _find_field(f, fname, variable, field)
+    except (zlib.error, struct.error, EOFError, UnicodeDecodeError) as err:
+        raise ValueError(f"{fname} is not a readable MATLAB v5 file: {err}") from err
+
+
+def _find_field(f, fname, variable, field):
+    header = f.read(_HEADER_BYTES)
+    if len(header) < _HEADER_BYTES:
+        raise ValueError(f"{fname} is too short for a MATLAB v5 file")
+    if b"MATLAB 7.3" in header[:116]:
+        raise ValueError(f"{fname} is a MATLAB v7.3 (HDF5) file, not a MATLAB v5 file")
+    endian = "<" if header[126:128] == b"IM" else ">"
+    while True:
+        tag = f.read(8)
+        if len(tag) < 8:
+            raise ValueError(f"{fname} holds no variable {variable!r}")
+        mtype, n_bytes = struct.unpack(endian + "II", tag)
+        start = f.tell()
+        stream = _FileStream(f)
+        if mtype == _MI_COMPRESSED:
+            stream = _InflateStream(f, n_bytes)
+            mtype, _, _ = _tag(stream, endian)
+        if mtype == _MI_MATRIX:
+            mclass, _, name = _matrix_head(stream, endian)
+            if name == variable:
+                return _field_cells(stream, endian, mclass, field)
+        # an element's byte count includes its padding (scipy reads alike)
+        f.seek(start + n_bytes)
 
 
 def _field_cells(stream, endian, mclass, field):
