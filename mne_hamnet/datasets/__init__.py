@@ -88,7 +88,7 @@ register(
         chronological_split=10,
         simulated_sizes=dict(n_subjects=3, n_sessions=3, trial_seconds=4.0, sfreq=500.0),
         quick_sizes=dict(
-            n_subjects=2, n_sessions=2, trial_seconds=1.0, gap_seconds=0.5, sfreq=200.0
+            n_subjects=2, n_sessions=2, trial_seconds=2.0, gap_seconds=0.5, sfreq=200.0
         ),
         caveats=(
             "The literature's protocol is a 3-fold split of each session's 15 trials "
@@ -149,7 +149,7 @@ register(
         band_preset="alpha-gamma",
         chronological_split=None,
         simulated_sizes=dict(n_subjects=4, trial_seconds=6.0),
-        quick_sizes=dict(n_subjects=2, trial_seconds=1.0),
+        quick_sizes=dict(n_subjects=2, trial_seconds=2.0),
         caveats=(
             "The files order clips by emotion, so a chronological split tests on "
             "classes never trained on: it is not offered.",

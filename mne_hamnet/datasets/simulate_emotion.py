@@ -254,6 +254,25 @@ def _json_bytes(obj):
     return json.dumps(obj, indent=1).encode()
 
 
+def _balanced_ratings(rng, n_trials, n_scales, low, high):
+    """Ratings, shape (n_trials, n_scales): each scale half low, half high, shuffled.
+
+    Integer bounds draw integers. No rating falls on the scale's middle, so
+    the simulated labels do not depend on the tie rule, and every class has
+    trials even in a tiny copy.
+    """
+    ratings = np.empty((n_trials, n_scales))
+    for j in range(n_scales):
+        is_high = rng.permutation(np.arange(n_trials) % 2 == 0)
+        for k, side in enumerate(is_high):
+            lo, hi = high if side else low
+            if isinstance(lo, int):
+                ratings[k, j] = rng.integers(lo, hi + 1)
+            else:
+                ratings[k, j] = np.round(rng.uniform(lo, hi), 2)
+    return ratings
+
+
 def _rating_weights(ratings, middle, half_range):
     """Map ratings (valence, arousal, ...) to pattern weights in [-1, 1]."""
     return (np.asarray(ratings, dtype=float) - middle) / half_range
@@ -267,7 +286,8 @@ def simulate_deap(path, n_subjects=3, n_trials=40, trial_seconds=60.0, random_st
     at 128 Hz, each trial starting with a 3 s baseline. Rows 1-32 are EEG in
     µV band-passed 4-45 Hz; rows 33-40 stand for DEAP's peripheral channels
     (larger, unrelated values). Ratings (valence, arousal, dominance,
-    liking) are drawn from 1 to 9 with two decimals; the distance of valence
+    liking) are drawn with two decimals, half of each scale's trials from
+    1-4.9 and half from 5.1-9, so that no rating falls on 5; the distance of valence
     from 5 sets the hemispheric asymmetry of gamma (30-45 Hz) power on one
     pattern of channel pairs and arousal's on another, so both scales can be
     learned.
@@ -300,7 +320,7 @@ def simulate_deap(path, n_subjects=3, n_trials=40, trial_seconds=60.0, random_st
     rng = np.random.default_rng(random_state)
     signals = _Signals(DEAP_CH_NAMES, sfreq, (30.0, 45.0), (4.0, 45.0), 2, rng)
     for subject in range(1, n_subjects + 1):
-        ratings = np.round(rng.uniform(1.0, 9.0, size=(n_trials, 4)), 2)
+        ratings = _balanced_ratings(rng, n_trials, 4, low=(1.0, 4.9), high=(5.1, 9.0))
         data = np.empty((n_trials, 40, n_baseline + n_samples))
         for k, row in enumerate(ratings):
             weights = _rating_weights(row[:2], 5.0, 4.0)
@@ -326,7 +346,8 @@ def simulate_dreamer(path, n_subjects=3, n_trials=18, trial_seconds=60.0, random
     ``noOfVideoSequences``. Each subject has ``EEG.stimuli`` and
     ``EEG.baseline`` (n_trials x 1 cells of (n_samples, 14) arrays; the
     baselines last 2 s here, 61 s in DREAMER), an ECG struct and integer ``ScoreValence``,
-    ``ScoreArousal``, ``ScoreDominance`` from 1 to 5. EEG values sit on a
+    ``ScoreArousal``, ``ScoreDominance``, half of each scale's trials 1 or 2
+    and half 4 or 5 (never 3, the threshold). EEG values sit on a
     4,200 µV offset, as a DC-coupled Emotiv's do; the distance of valence
     and arousal from 3 sets the hemispheric asymmetry of 30-45 Hz power.
 
@@ -357,7 +378,7 @@ def simulate_dreamer(path, n_subjects=3, n_trials=18, trial_seconds=60.0, random
     signals = _Signals(DREAMER_CH_NAMES, sfreq, (30.0, 45.0), (0.5, 60.0), 2, rng)
     subjects = np.empty((1, n_subjects), dtype=object)
     for i in range(n_subjects):
-        scores = rng.integers(1, 6, size=(n_trials, 3))
+        scores = _balanced_ratings(rng, n_trials, 3, low=(1, 2), high=(4, 5))
         stimuli = np.empty((n_trials, 1), dtype=object)
         baseline = np.empty((n_trials, 1), dtype=object)
         for k, row in enumerate(scores):
