@@ -468,6 +468,8 @@ def test_faced_bad_folders(tmp_path):
         FACED(tmp_path, channel_order=FACED_SCALP)
     with pytest.raises(ValueError, match="Subject 4 is not in the FACED copy"):
         FACED(tmp_path).get_data([4])
+    (tmp_path / "Processed_data" / "sub005.pkl").write_bytes(b"corrupt")  # never read
+    assert len(FACED(tmp_path, channel_order="A2A1-last").get_data([3])[3]["0"]) == 28
 
 
 # ---- the registry: every data set runs end to end on its simulated copy ---------
@@ -492,7 +494,8 @@ def test_registered_dataset_runs_simulated(tmp_path, name):
     assert results.score.between(0, 1).all()
 
 
-def test_simulated_deap_is_learnable_by_hamnet(tmp_path):
+def test_hamnet_fits_deap_windows_with_the_alpha_gamma_bank(tmp_path):
+    # DEAP's 128 Hz puts the paper's 40-76 Hz bank above Nyquist; the preset fits
     from mne_hamnet import HAMNetClassifier
 
     spec = get_dataset_spec("deap")
