@@ -33,7 +33,7 @@ class DatasetSpec:
         bands of 2 Hz from 40 to 76 Hz) where the data reach 76 Hz;
         ``"mu-beta"``; or ``"alpha-gamma"``, 18 bands of 2 Hz from 8 to 44 Hz
         (8-10, 10-12, ..., 42-44), inside DEAP's 4-45 Hz passband, FACED's
-        0.05-47 Hz and DREAMER's 64 Hz Nyquist.
+        reported low-pass below 50 Hz and DREAMER's 64 Hz Nyquist.
     chronological_split : int | float | None
         Trials that train in the ``chronological`` protocol: a count of the
         first trials of each session, or a fraction of them. None where

@@ -92,9 +92,10 @@ class FACED(EmotionDataset):
     samples), clips in the order of
     :data:`~mne_hamnet.datasets.faced.FACED_LABELS` (the data set sorts them
     by clip, not by the order they were shown). The unit is not stated;
-    the values are taken to be µV. The FACED paper describes the processed
-    data as band-passed 0.05-47 Hz, which is not checked here; the benchmark
-    uses a HAMNet band bank below 45 Hz. Only NumPy arrays are unpickled: a
+    the values are taken to be µV. The processed data are reported to be
+    low-passed below 50 Hz (0.05-47 Hz in our reading of the FACED paper,
+    not checked against the files); the benchmark uses a HAMNet band bank
+    below 45 Hz. Only NumPy arrays are unpickled: a
     file naming any other class is refused. A1 and A2 are kept as EEG
     channels; pick channels in the paradigm to leave them out.
 

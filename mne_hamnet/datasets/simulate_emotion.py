@@ -422,7 +422,7 @@ def simulate_faced(
     shape (28 clips, 32 channels, n_samples) at 250 Hz in µV, clips labelled
     as in :data:`~mne_hamnet.datasets.faced.FACED_LABELS`. Each of the nine
     emotions raises 30-45 Hz power on one side of its own set of channel
-    pairs, below the 47 Hz low-pass of FACED's processing.
+    pairs, below the low-pass (under 50 Hz) reported for FACED's processing.
 
     Parameters
     ----------
