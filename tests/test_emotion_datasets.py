@@ -501,7 +501,7 @@ def test_hamnet_fits_deap_windows_with_the_alpha_gamma_bank(tmp_path):
     spec = get_dataset_spec("deap")
     spec.simulate(tmp_path, random_state=0, n_subjects=1, n_trials=16, trial_seconds=4.0)
     X, y, _ = spec.paradigm().get_data(spec.dataset(tmp_path), [1])
-    bands = [(8.0 + 2 * i, 10.0 + 2 * i) for i in range(18)]  # the "alpha-gamma" preset
+    bands = "alpha-gamma"
     clf = HAMNetClassifier(
         sfreq=128.0,
         ch_names=DEAP32,
