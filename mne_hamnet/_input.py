@@ -5,6 +5,8 @@ from dataclasses import dataclass
 import mne
 import numpy as np
 from scipy import sparse
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import assert_all_finite, column_or_1d
 
 from ._check import _check_finite, _check_unique_names
 
@@ -246,3 +248,46 @@ def _epochs_float32(epochs, picks, chunk=256):
         if not np.isfinite(np.sum(out[start : start + chunk], dtype=np.float64)):
             _finite_float32(part, "X")  # raises, naming what is wrong
     return out
+
+
+def check_targets(windows, y):
+    """Check the labels ``y`` of ``windows``; None takes Epochs' event codes.
+
+    Returns
+    -------
+    y : ndarray of shape (n_windows,)
+        The labels, as given (any type scikit-learn accepts for classes).
+    """
+    n = len(windows.data)
+    if y is None:
+        if windows.events is None:
+            raise ValueError(
+                "HAMNetClassifier requires y to be passed, but the target y is "
+                "None; y is taken from the events only when X is Epochs."
+            )
+        y = windows.events
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = column_or_1d(y, warn=True)
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-dimensional, but got shape {y.shape}.")
+    if len(y) != n:
+        raise ValueError(f"y has {len(y)} labels, but X has {n} windows.")
+    if y.dtype.kind in "fc":
+        assert_all_finite(y, input_name="y")
+    check_classification_targets(y)
+    return y
+
+
+def encode_labels(y, classes):
+    """Indices of ``y``'s labels in ``classes``, or an error naming the unknown ones."""
+    sorter = np.argsort(classes)
+    position = np.clip(np.searchsorted(classes, y, sorter=sorter), 0, len(classes) - 1)
+    encoded = sorter[position]
+    unknown = classes[encoded] != y
+    if unknown.any():
+        raise ValueError(
+            f"y holds labels {np.unique(y[unknown]).tolist()} that are not "
+            f"among classes {classes.tolist()}."
+        )
+    return encoded.astype(np.int64)

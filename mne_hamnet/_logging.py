@@ -5,6 +5,11 @@ import warnings
 
 logger = logging.getLogger("mne_hamnet")
 
+# Name of the logger that reports training progress (one line per finished
+# stage). Handlers may select progress by this name; it does not depend on
+# the file the record comes from.
+PROGRESS_LOGGER = "mne_hamnet.progress"
+
 
 def warn(message, category=RuntimeWarning):
     """Emit a warning attributed to the first frame outside mne_hamnet.
