@@ -55,14 +55,14 @@ def is_complete(net):
     return epochs_done(net.history_) >= stage_epochs(net, net.stage_)
 
 
-def open_call(net, X, y, fitted):
+def open_call(net, X, y, fit_params, fitted):
     """The opening shared by fit, resume and partial_fit: check parameters and data.
 
     Parameters
     ----------
     net : HAMNetClassifier
         The classifier.
-    X, y
+    X, y, fit_params
         What the user passed.
     fitted : bool
         True when the call continues a fit: the data must then have the
@@ -76,6 +76,7 @@ def open_call(net, X, y, fitted):
         The labels as given (``fitted=False``) or encoded (``fitted=True``).
     """
     net._check_params()
+    net._check_fit_params(fit_params)
     windows = net._to_windows(X)
     if fitted:
         net._check_layout(windows.data, windows.ch_names, windows.sfreq)

@@ -2,6 +2,8 @@
 
 import json
 import logging
+import re
+import warnings
 from contextlib import contextmanager
 from types import MappingProxyType
 
@@ -17,8 +19,9 @@ from torch.utils.data import Dataset
 from . import _persistence, _stages
 from ._check import _check_layout, _check_positive_int, _validate_type
 from ._device import device_set_to, resolve_device
-from ._input import check_targets, encode_labels, to_windows
+from ._input import check_targets, encode_labels, is_epochs, to_windows
 from ._io import write_atomic
+from ._logging import warn
 from ._training import BatchSlicer, TensorWindows, as_tensor_windows, denormals_flushed
 from .callbacks import FiniteLoss, StageCheckpoint, StageProgress
 from .hamnet import HAMNet
@@ -327,7 +330,7 @@ class HAMNetClassifier(NeuralNetClassifier):
             If the training loss stops being finite (huge values in ``X`` or
             a learning rate that is too high).
         """
-        windows, y = _stages.open_call(self, X, y, fitted=False)
+        windows, y = _stages.open_call(self, X, y, fit_params, fitted=False)
         classes = self._fit_classes(y)
         y_encoded = self._encode(y, classes)
         device = resolve_device(self.device)
@@ -369,7 +372,7 @@ class HAMNetClassifier(NeuralNetClassifier):
             interrupted too.
         """
         self.check_is_fitted(["module_", "mirror_", "stage_"])
-        windows, y_encoded = _stages.open_call(self, X, y, fitted=True)
+        windows, y_encoded = _stages.open_call(self, X, y, fit_params, fitted=True)
         fingerprint = self._stage_run.fingerprint
         if fingerprint is not None and fingerprint != _stages.fingerprint(
                 windows.data, y_encoded):
@@ -410,7 +413,7 @@ class HAMNetClassifier(NeuralNetClassifier):
         """
         if not self.initialized_ or not hasattr(self, "mirror_"):
             return self.fit(X, y, **fit_params)
-        windows, y_encoded = _stages.open_call(self, X, y, fitted=True)
+        windows, y_encoded = _stages.open_call(self, X, y, fit_params, fitted=True)
         with self._on_device(resolve_device(self.device)):
             dataset = TensorWindows(windows.data, y_encoded, device=self.device)
             _stages.train_epochs(self, dataset, y_encoded, fit_params, epochs=1)
@@ -419,36 +422,71 @@ class HAMNetClassifier(NeuralNetClassifier):
 
     def _fit_classes(self, y):
         """The classes of this fit: ``classes`` if given, else those found in ``y``."""
-        classes = np.unique(y) if self.classes is None else np.asarray(self.classes)
-        if len(classes) < 2:
+        found = np.unique(y)
+        if self.classes is None:
+            if len(found) < 2:
+                raise ValueError(
+                    "HAMNetClassifier needs at least 2 classes, but y has "
+                    f"{len(found)}: {found.tolist()}; a classifier cannot learn "
+                    "from one class."
+                )
+            return found
+        classes = np.asarray(self.classes)
+        if classes.ndim != 1 or len(classes) < 2:
             raise ValueError(
-                "HAMNetClassifier needs at least 2 classes, but y has "
-                f"{len(classes)}: {classes.tolist()}; a classifier cannot learn "
-                "from one class."
+                f"HAMNetClassifier needs at least 2 classes, but classes={self.classes!r} "
+                f"gives {classes.size}, while y holds {len(found)}: {found.tolist()}. "
+                "Leave classes=None to take the classes from y, or list every class."
             )
         return classes
 
     def _infer(self, windows, classes, y_encoded):
         """Set what fit infers from the data: classes, layout, mirror, seeds."""
-        info = windows.info
-        if info is None:
-            import mne
-
-            info = mne.create_info(windows.ch_names, windows.sfreq, "eeg", verbose=False)
-        if self.mirror is not None:
-            _validate_type(self.mirror, HemisphereMirror, "mirror")
-        mirror = HemisphereMirror() if self.mirror is None else clone(self.mirror)
         self.classes_inferred_ = classes
-        self.mirror_ = mirror.fit(info)
+        self.mirror_ = self._fit_mirror(windows)
+        # channel positions for plots; arrays have them only through a mirror
+        # given positions (HemisphereMirror(montage=...))
+        self.info_ = (
+            windows.info if windows.info is not None else getattr(self.mirror_, "info_", None)
+        )
         self.sfreq_ = windows.sfreq
         self.ch_names_ = list(windows.ch_names)
         self.n_features_in_ = windows.data.shape[1]
         self.n_times_ = windows.data.shape[2]
         self.interrupted_ = False
-        seeds = check_random_state(self.random_state).randint(0, 2**31 - 1, size=2)
+        if isinstance(self.random_state, np.random.Generator):
+            seeds = self.random_state.integers(0, 2**31 - 1, size=2)
+        else:
+            seeds = check_random_state(self.random_state).randint(0, 2**31 - 1, size=2)
         self.stage_seeds_ = (int(seeds[0]), int(seeds[1]))
         self._stage_run = _stages.StageRun(
             fingerprint=_stages.fingerprint(windows.data, y_encoded))
+
+    def _fit_mirror(self, windows):
+        """The mirror of this fit: ``mirror`` as is if fitted on these channels, else refitted."""
+        template = self.mirror
+        if template is not None:
+            _validate_type(template, HemisphereMirror, "mirror")
+            if hasattr(template, "mirror_index_") and list(template.ch_names_) == list(
+                    windows.ch_names):
+                return template
+        info = windows.info
+        if info is None:
+            import mne
+
+            info = mne.create_info(windows.ch_names, windows.sfreq, "eeg", verbose=False)
+        mirror = HemisphereMirror() if template is None else clone(template)
+        try:
+            return mirror.fit(info)
+        except ValueError as err:
+            message = str(err)
+            if "on_unpaired" in message and "mirror=HemisphereMirror" not in message:
+                # the classifier has no on_unpaired of its own
+                raise ValueError(
+                    f"{message} With HAMNetClassifier, pass "
+                    "mirror=HemisphereMirror(on_unpaired='warn')."
+                ) from err
+            raise
 
     # ---------------------------------------------------- skorch's hooks
     def initialize_module(self):
@@ -480,10 +518,25 @@ class HAMNetClassifier(NeuralNetClassifier):
         # Only the CPU generator initialises weights (modules are built on the
         # CPU), so seed and restore just that one: the caller's CUDA state is
         # left alone.
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[]), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             torch.default_generator.manual_seed(self.stage_seed_)
-            self.module_ = module_class(**inferred, **kwargs)
+            try:
+                self.module_ = module_class(**inferred, **kwargs)
+            except (TypeError, ValueError) as err:
+                # the network names its own arguments; the user set module__<name>
+                raise type(err)(self._as_module_params(str(err), kwargs)) from err
+        for w in caught:
+            warn(self._as_module_params(str(w.message), kwargs), w.category)
         return self
+
+    def _as_module_params(self, message, kwargs):
+        """``message`` with the network's argument names as the classifier's ``module__`` ones."""
+        names = sorted(self._module_param_names() | set(kwargs), key=len, reverse=True)
+        if not names:
+            return message
+        pattern = r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?==|\s+must\b)"
+        return re.sub(pattern, r"module__\1", message)
 
     def initialize_optimizer(self, triggered_directly=None):
         """Adam over the trainable parameters with the stage's learning rate."""
@@ -612,6 +665,24 @@ class HAMNetClassifier(NeuralNetClassifier):
             self.verbose = verbose
 
     def _check_params(self):
+        self._check_unknown_params()
+        if self.warm_start:
+            raise ValueError(
+                "HAMNetClassifier does not support warm_start=True: every fit infers "
+                "the channels, classes and mirror from its data and runs both stages "
+                "from new weights. To train further on the same data, call "
+                "partial_fit (one more epoch of the current stage) or resume (the "
+                "epochs an interrupted fit lacks)."
+            )
+        rs = self.random_state
+        if rs is not None and not isinstance(
+                rs, (np.random.RandomState, np.random.Generator)):
+            _validate_type(rs, "int", "random_state",
+                           "int, numpy RandomState, numpy Generator or None")
+            if not 0 <= rs < 2**32:
+                raise ValueError(
+                    f"random_state must be an int in [0, 2**32 - 1], but got {rs}."
+                )
         for name in ("lr", "max_epochs"):
             if getattr(self, name) is not None:
                 raise ValueError(
@@ -632,6 +703,71 @@ class HAMNetClassifier(NeuralNetClassifier):
             if not value > 0:
                 raise ValueError(f"{name} must be a positive number, but got {value}.")
 
+    def _check_unknown_params(self):
+        """Refuse keyword arguments that are neither parameters nor routed (``x__y``).
+
+        skorch checks them only once the network is built, after the mirror
+        is fitted; here they are refused first, with a hint where the name
+        belongs to the mirror or to the network.
+        """
+        import inspect
+
+        known = set(self.prefixes_)
+        for cls in (type(self), NeuralNetClassifier, NeuralNet):
+            known |= set(inspect.signature(cls.__init__).parameters)
+        unknown = sorted(
+            key for key in getattr(self, "_params_to_validate", ())
+            if "__" not in key and not key.endswith("_") and key not in known
+        )
+        if not unknown:
+            return
+        hints = []
+        mirror_params = HemisphereMirror().get_params()
+        module_params = self._module_param_names()
+        for key in unknown:
+            value = getattr(self, key, None)
+            if key in mirror_params:
+                hints.append(f"{key} is a parameter of HemisphereMirror: pass "
+                             f"mirror=HemisphereMirror({key}={value!r}).")
+            elif key in module_params:
+                hints.append(f"{key} is a parameter of the network: pass "
+                             f"module__{key}={value!r}.")
+        raise ValueError(" ".join([
+            f"HAMNetClassifier got unexpected argument(s) {', '.join(unknown)}: they "
+            "are neither its parameters nor routed to a part of it (module__*, "
+            "optimizer__*, criterion__*, callbacks__*, iterator_train__*, ...).",
+            *hints,
+        ]))
+
+    def _module_param_names(self):
+        import inspect
+
+        module_class = self.module if isinstance(self.module, type) else type(self.module)
+        try:
+            return set(inspect.signature(module_class).parameters) - set(_INFERRED)
+        except (TypeError, ValueError):
+            return set()
+
+    def _check_fit_params(self, fit_params):
+        """Refuse fit parameters the network's forward cannot take, before training."""
+        import inspect
+
+        if not fit_params:
+            return
+        module_class = self.module if isinstance(self.module, type) else type(self.module)
+        parameters = inspect.signature(module_class.forward).parameters
+        if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+            return
+        unknown = sorted(set(fit_params) - set(list(parameters)[2:]))
+        if unknown:
+            raise TypeError(
+                f"fit() got the fit parameter(s) {unknown}, which HAMNetClassifier passes "
+                f"to the network's forward, but {module_class.__name__}.forward takes no "
+                "such argument. HAMNetClassifier has no sample weights; to weight the "
+                "classes, pass criterion__weight=torch.tensor([...]) (one weight per "
+                "class, in the order of classes_)."
+            )
+
     def _to_windows(self, X):
         """Convert what the user passes into windows (a hook for tests' adapters)."""
         return to_windows(X, self.sfreq, self.ch_names)
@@ -650,7 +786,9 @@ class HAMNetClassifier(NeuralNetClassifier):
                     f"X has {X.shape[1]} channels, but HAMNetClassifier was fitted "
                     f"with {self.n_features_in_}{self._n_features_sentence(X.shape[1])}."
                 )
-        windows = self._to_windows(X)
+        # Epochs carry their own layout, checked against fit's below; the
+        # sfreq and ch_names parameters describe arrays only
+        windows = to_windows(X) if is_epochs(X) else self._to_windows(X)
         self._check_layout(windows.data, windows.ch_names, windows.sfreq)
         return windows.data
 
