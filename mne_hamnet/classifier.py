@@ -52,7 +52,9 @@ class HAMNetClassifier(NeuralNetClassifier):
     finetuning learning rate [1]_.
 
     Epochs are used in µV (their EEG channels, bad channels excluded), as
-    braindecode and MOABB do; arrays are used exactly as given. The channel
+    braindecode and MOABB do; Epochs read lazily (``preload=False``) are read
+    a chunk of epochs at a time. Arrays are used exactly as given, in µV:
+    arrays whose amplitudes look like volts get a warning. The channel
     layout, window length, sampling frequency, classes and mirror pairs are
     inferred again at every :meth:`fit`.
 
@@ -71,8 +73,16 @@ class HAMNetClassifier(NeuralNetClassifier):
     batch_size : int, default=100
         Windows per mini-batch.
     mirror : HemisphereMirror | None, default=None
-        Template for the channel pairing, cloned and fitted at each fit.
-        None uses ``HemisphereMirror()``.
+        The channel pairing. A mirror already fitted on exactly the
+        channels of the data (same names, same order) is used as it is,
+        without refitting: the way to pair arrays whose names follow no
+        10-05 rule (EGI, Biosemi) by positions, e.g.
+        ``HemisphereMirror(ch_names=names, montage=...).fit(X)``. Any other
+        mirror is a template, cloned and fitted at each fit; None uses
+        ``HemisphereMirror()``. scikit-learn's ``clone`` (as in
+        cross-validation) unfits a fitted mirror, so there pass a template
+        that can be fitted again (one given its positions). Channels without
+        a partner: ``mirror=HemisphereMirror(on_unpaired="warn")``.
     sfreq : float | None, default=None
         Sampling frequency, needed only for array input.
     ch_names : list of str | None, default=None
@@ -86,12 +96,13 @@ class HAMNetClassifier(NeuralNetClassifier):
         only. ``compile=True`` (skorch's option) compiles the network with
         :func:`torch.compile`. ``benchmarks/run_benchmarks.py`` checks the
         accuracy of both against the default.
-    random_state : int | numpy.random.RandomState | None, default=None
-        Seeds network initialisation and batch order; with an int, two fits
-        on the CPU give bit-identical predictions. An int or a RandomState
-        leaves the global numpy and torch random states untouched; None
-        draws the seeds from numpy's global random state, as scikit-learn
-        does.
+    random_state : int | numpy.random.RandomState | numpy.random.Generator | None, default=None
+        Seeds network initialisation and batch order; with an int (in
+        [0, 2**32 - 1]), two fits on the CPU give bit-identical predictions.
+        An int, a RandomState or a Generator leaves the global numpy and
+        torch random states untouched (a RandomState or Generator advances
+        by one draw per fit); None draws the seeds from numpy's global
+        random state, as scikit-learn does.
     criterion : type, default=torch.nn.CrossEntropyLoss
         Loss on the network's logits.
     optimizer : type, default=torch.optim.Adam
@@ -103,8 +114,12 @@ class HAMNetClassifier(NeuralNetClassifier):
         1 shows one progress bar per stage; 0 is silent.
     **kwargs
         Further skorch parameters (``callbacks``, ``iterator_valid__batch_size``,
-        ...). ``lr`` and ``max_epochs`` are replaced by the per-stage
-        parameters above and must stay None.
+        ``criterion__weight``, ...); any other name is refused in fit. ``lr``
+        and ``max_epochs`` are replaced by the per-stage parameters above and
+        must stay None. ``warm_start=True`` is refused: a warm second fit
+        would have to keep the first fit's channels, classes, mirror and FIR
+        bank and decide which stage to continue, which is what
+        :meth:`resume` and :meth:`partial_fit` do explicitly.
 
     Attributes
     ----------
@@ -116,6 +131,10 @@ class HAMNetClassifier(NeuralNetClassifier):
         Sampling frequency seen in fit.
     ch_names_ : list of str
         Channels seen in fit.
+    info_ : mne.Info | None
+        The fitted EEG channels with their positions, for plots: from the
+        Epochs, or from a mirror given positions for arrays; None for
+        arrays without positions. Saved by :meth:`save_params` and pickles.
     n_features_in_ : int
         Number of channels.
     n_times_ : int
@@ -919,6 +938,7 @@ class HAMNetClassifier(NeuralNetClassifier):
         state.pop("_keyboard_interrupt", None)
         if "stage_" in state and state.get("_stage_run") is None:
             state["_stage_run"] = _stages.StageRun(fingerprint=fingerprint)
+            state.setdefault("info_", None)  # 0.1.0 kept no channel positions
         elif state.get("_stage_run") is not None:
             state["_stage_run"].training = False  # pickled by a checkpoint mid-stage
         requested = state.get("device")

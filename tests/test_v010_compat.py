@@ -33,6 +33,7 @@ def test_pickle_from_010_loads_and_predicts_the_same(expected):
     np.testing.assert_allclose(clf.predict_proba(X), proba, rtol=1e-5, atol=1e-6)
     assert clf.classes_.tolist() == ["neg", "pos"]
     assert clf.stage_ == "finetune" and not clf.interrupted_
+    assert clf.info_ is None  # 0.1.0 kept no positions
     # its callbacks (0.1.0's StageProgress, _FiniteLoss, StageCheckpoint) came back
     names = {type(cb).__name__ for _, cb in clf.callbacks_}
     assert {"StageProgress", "StageCheckpoint"} <= names
