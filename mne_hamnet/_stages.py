@@ -3,6 +3,7 @@
 import logging
 from dataclasses import dataclass
 
+from . import _params
 from ._io import data_digest
 from ._logging import warn
 
@@ -75,8 +76,8 @@ def open_call(net, X, y, fit_params, fitted):
     y : ndarray of shape (n_windows,)
         The labels as given (``fitted=False``) or encoded (``fitted=True``).
     """
-    net._check_params()
-    net._check_fit_params(fit_params)
+    _params.check_params(net)
+    _params.check_fit_params(net, fit_params)
     windows = net._to_windows(X)
     if fitted:
         net._check_layout(windows.data, windows.ch_names, windows.sfreq)

@@ -2,7 +2,6 @@
 
 import json
 import logging
-import re
 import warnings
 from contextlib import contextmanager
 from types import MappingProxyType
@@ -16,8 +15,8 @@ from skorch.callbacks import EpochScoring, EpochTimer, PassthroughScoring
 from skorch.exceptions import NotInitializedError
 from torch.utils.data import Dataset
 
-from . import _persistence, _stages
-from ._check import _check_layout, _check_positive_int, _validate_type
+from . import _params, _persistence, _stages
+from ._check import _check_layout, _validate_type
 from ._device import device_set_to, resolve_device
 from ._input import check_targets, encode_labels, is_epochs, to_windows
 from ._io import write_atomic
@@ -32,10 +31,8 @@ __all__ = ["HAMNetClassifier", "StageCheckpoint", "resolve_device"]
 
 logger = logging.getLogger(__name__)
 
-# Sizes the classifier infers from the data at every fit.
-_INFERRED = ("n_chans", "n_outputs", "n_times", "sfreq", "mirror_index")
 
-
+# 0.1.0 pickles refer to this function by this module and name
 def _encoded_accuracy(net, X, y):
     """Accuracy on encoded targets, for skorch's internal validation."""
     return float(np.mean(net.predict_proba(X).argmax(axis=1) == np.asarray(y)))
@@ -517,7 +514,7 @@ class HAMNetClassifier(NeuralNetClassifier):
                 "load_params(f_fitted=...))."
             )
         kwargs = self.get_params_for("module")
-        clash = sorted(set(kwargs) & set(_INFERRED))
+        clash = sorted(set(kwargs) & set(_params.INFERRED))
         if clash:
             raise ValueError(
                 f"module__{clash[0]} is inferred from the data at every fit and "
@@ -544,18 +541,10 @@ class HAMNetClassifier(NeuralNetClassifier):
                 self.module_ = module_class(**inferred, **kwargs)
             except (TypeError, ValueError) as err:
                 # the network names its own arguments; the user set module__<name>
-                raise type(err)(self._as_module_params(str(err), kwargs)) from err
+                raise type(err)(_params.as_module_params(self, str(err), kwargs)) from err
         for w in caught:
-            warn(self._as_module_params(str(w.message), kwargs), w.category)
+            warn(_params.as_module_params(self, str(w.message), kwargs), w.category)
         return self
-
-    def _as_module_params(self, message, kwargs):
-        """``message`` with the network's argument names as the classifier's ``module__`` ones."""
-        names = sorted(self._module_param_names() | set(kwargs), key=len, reverse=True)
-        if not names:
-            return message
-        pattern = r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?==|\s+must\b)"
-        return re.sub(pattern, r"module__\1", message)
 
     def initialize_optimizer(self, triggered_directly=None):
         """Adam over the trainable parameters with the stage's learning rate."""
@@ -663,7 +652,7 @@ class HAMNetClassifier(NeuralNetClassifier):
         return self.classes_[proba.argmax(axis=1)]
 
 
-    # ------------------------------------------------------------ input
+    # ------------------------------------------- used by the stage machine
     def _update_filters(self):
         self.temporal_filters_ = self._temporal_filters()
         self.spatial_filters_ = np.stack(
@@ -683,110 +672,7 @@ class HAMNetClassifier(NeuralNetClassifier):
         finally:
             self.verbose = verbose
 
-    def _check_params(self):
-        self._check_unknown_params()
-        if self.warm_start:
-            raise ValueError(
-                "HAMNetClassifier does not support warm_start=True: every fit infers "
-                "the channels, classes and mirror from its data and runs both stages "
-                "from new weights. To train further on the same data, call "
-                "partial_fit (one more epoch of the current stage) or resume (the "
-                "epochs an interrupted fit lacks)."
-            )
-        rs = self.random_state
-        if rs is not None and not isinstance(
-                rs, (np.random.RandomState, np.random.Generator)):
-            _validate_type(rs, "int", "random_state",
-                           "int, numpy RandomState, numpy Generator or None")
-            if not 0 <= rs < 2**32:
-                raise ValueError(
-                    f"random_state must be an int in [0, 2**32 - 1], but got {rs}."
-                )
-        for name in ("lr", "max_epochs"):
-            if getattr(self, name) is not None:
-                raise ValueError(
-                    f"HAMNetClassifier trains in two stages: use pretrain_lr/"
-                    f"finetune_lr and pretrain_epochs/finetune_epochs instead of "
-                    f"{name}={getattr(self, name)!r}."
-                )
-        if "optimizer__lr" in self.get_params(deep=False):
-            raise ValueError("Set the learning rates with pretrain_lr and finetune_lr, "
-                             "not optimizer__lr.")
-        _check_positive_int(self.pretrain_epochs, "pretrain_epochs")
-        _check_positive_int(self.finetune_epochs, "finetune_epochs", minimum=0)
-        _check_positive_int(self.batch_size, "batch_size")
-        _validate_type(self.amp, bool, "amp")
-        for name in ("pretrain_lr", "finetune_lr"):
-            value = getattr(self, name)
-            _validate_type(value, "numeric", name)
-            if not value > 0:
-                raise ValueError(f"{name} must be a positive number, but got {value}.")
-
-    def _check_unknown_params(self):
-        """Refuse keyword arguments that are neither parameters nor routed (``x__y``).
-
-        skorch checks them only once the network is built, after the mirror
-        is fitted; here they are refused first, with a hint where the name
-        belongs to the mirror or to the network.
-        """
-        import inspect
-
-        known = set(self.prefixes_)
-        for cls in (type(self), NeuralNetClassifier, NeuralNet):
-            known |= set(inspect.signature(cls.__init__).parameters)
-        unknown = sorted(
-            key for key in getattr(self, "_params_to_validate", ())
-            if "__" not in key and not key.endswith("_") and key not in known
-        )
-        if not unknown:
-            return
-        hints = []
-        mirror_params = HemisphereMirror().get_params()
-        module_params = self._module_param_names()
-        for key in unknown:
-            value = getattr(self, key, None)
-            if key in mirror_params:
-                hints.append(f"{key} is a parameter of HemisphereMirror: pass "
-                             f"mirror=HemisphereMirror({key}={value!r}).")
-            elif key in module_params:
-                hints.append(f"{key} is a parameter of the network: pass "
-                             f"module__{key}={value!r}.")
-        raise ValueError(" ".join([
-            f"HAMNetClassifier got unexpected argument(s) {', '.join(unknown)}: they "
-            "are neither its parameters nor routed to a part of it (module__*, "
-            "optimizer__*, criterion__*, callbacks__*, iterator_train__*, ...).",
-            *hints,
-        ]))
-
-    def _module_param_names(self):
-        import inspect
-
-        module_class = self.module if isinstance(self.module, type) else type(self.module)
-        try:
-            return set(inspect.signature(module_class).parameters) - set(_INFERRED)
-        except (TypeError, ValueError):
-            return set()
-
-    def _check_fit_params(self, fit_params):
-        """Refuse fit parameters the network's forward cannot take, before training."""
-        import inspect
-
-        if not fit_params:
-            return
-        module_class = self.module if isinstance(self.module, type) else type(self.module)
-        parameters = inspect.signature(module_class.forward).parameters
-        if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
-            return
-        unknown = sorted(set(fit_params) - set(list(parameters)[2:]))
-        if unknown:
-            raise TypeError(
-                f"fit() got the fit parameter(s) {unknown}, which HAMNetClassifier passes "
-                f"to the network's forward, but {module_class.__name__}.forward takes no "
-                "such argument. HAMNetClassifier has no sample weights; to weight the "
-                "classes, pass criterion__weight=torch.tensor([...]) (one weight per "
-                "class, in the order of classes_)."
-            )
-
+    # ------------------------------------------------------------ input
     def _to_windows(self, X):
         """Convert what the user passes into windows (a hook for tests' adapters)."""
         return to_windows(X, self.sfreq, self.ch_names)
