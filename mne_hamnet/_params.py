@@ -50,8 +50,17 @@ def check_params(net):
     for name in ("pretrain_lr", "finetune_lr"):
         value = getattr(net, name)
         _validate_type(value, "numeric", name)
-        if not value > 0:
+        if not (value > 0 and np.isfinite(value)):
             raise ValueError(f"{name} must be a positive number, but got {value}.")
+    for prefix in ("iterator_train", "iterator_valid"):
+        size = net.get_params_for(prefix).get("batch_size")
+        if size is not None and size != -1:
+            _check_positive_int(size, f"{prefix}__batch_size")
+    if isinstance(net.mirror, type):
+        raise TypeError(
+            f"mirror must be an instance of HemisphereMirror, but got the class "
+            f"{net.mirror.__name__} itself; pass {net.mirror.__name__}()."
+        )
 
 
 def _check_unknown_params(net):

@@ -541,3 +541,19 @@ def test_other_dtypes_layouts_and_labels_work(data, make):
     X, y = make(*data)
     clf = HAMNetClassifier(**TINY).fit(X, y)
     assert set(clf.predict(X)) <= set(np.unique(y))
+
+
+@pytest.mark.parametrize("params, error, match", [
+    ({"pretrain_lr": np.inf}, ValueError, "pretrain_lr must be a positive number"),
+    ({"iterator_train__batch_size": 0}, ValueError, "iterator_train__batch_size must be"),
+    ({"mirror": HemisphereMirror}, TypeError, r"pass HemisphereMirror\(\)"),
+])
+def test_more_parameter_values(data, params, error, match):
+    with pytest.raises(error, match=match):
+        HAMNetClassifier(**{**TINY, **params}).fit(*data)
+
+
+def test_class_weights_through_the_criterion(data):
+    X, y = data
+    clf = HAMNetClassifier(**TINY, criterion__weight=torch.tensor([1.0, 3.0])).fit(X, y)
+    assert torch.equal(clf.criterion_.weight, torch.tensor([1.0, 3.0]))
