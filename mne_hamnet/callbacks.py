@@ -151,7 +151,7 @@ class StageProgress(Callback):
     The bar is labelled with the net's ``stage_`` and sized by its
     ``stage_epochs_``; nothing is shown when the net's ``verbose`` is 0.
     When a stage ends, one line goes to the ``"mne_hamnet.progress"``
-    logger (:data:`mne_hamnet._logging.PROGRESS_LOGGER`) at INFO level,
+    logger (``mne_hamnet._logging.PROGRESS_LOGGER``) at INFO level,
     whatever ``verbose`` is: the stage, its epochs, the last loss and the
     time taken.
 
