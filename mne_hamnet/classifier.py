@@ -608,7 +608,8 @@ class HAMNetClassifier(NeuralNetClassifier):
         ----------
         X : mne.Epochs | list of mne.Epochs | array-like
             Windows with the channels, window length and sampling frequency
-            seen in :meth:`fit`.
+            seen in :meth:`fit`. Arrays are in µV with the channels in the
+            order of ``ch_names_``, also after a fit on Epochs.
 
         Returns
         -------
@@ -691,9 +692,15 @@ class HAMNetClassifier(NeuralNetClassifier):
                     f"X has {X.shape[1]} channels, but HAMNetClassifier was fitted "
                     f"with {self.n_features_in_}{self._n_features_sentence(X.shape[1])}."
                 )
-        # Epochs carry their own layout, checked against fit's below; the
-        # sfreq and ch_names parameters describe arrays only
-        windows = to_windows(X) if is_epochs(X) else self._to_windows(X)
+        if is_epochs(X):
+            # Epochs carry their own layout, checked against fit's below; the
+            # sfreq and ch_names parameters describe arrays only
+            windows = to_windows(X)
+        elif self.sfreq is None and self.ch_names is None:
+            # fitted on Epochs: arrays are taken in the layout fit saw
+            windows = to_windows(X, self.sfreq_, self.ch_names_)
+        else:
+            windows = self._to_windows(X)
         self._check_layout(windows.data, windows.ch_names, windows.sfreq)
         return windows.data
 

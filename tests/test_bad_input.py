@@ -557,3 +557,14 @@ def test_class_weights_through_the_criterion(data):
     X, y = data
     clf = HAMNetClassifier(**TINY, criterion__weight=torch.tensor([1.0, 3.0])).fit(X, y)
     assert torch.equal(clf.criterion_.weight, torch.tensor([1.0, 3.0]))
+
+
+def test_predict_arrays_after_an_epochs_fit():
+    epochs = simulate_epochs(20)
+    clf = HAMNetClassifier(**{**TINY, "sfreq": None, "ch_names": None}).fit(epochs)
+    X = epochs.get_data(units="uV").astype(np.float32)
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(epochs))
+    with pytest.raises(ValueError, match="X has 16 channels, but HAMNetClassifier was fitted"):
+        clf.predict(X[:, 1:])
+    with pytest.warns(RuntimeWarning, match="volts"):
+        clf.predict(epochs.get_data())

@@ -142,6 +142,8 @@ CASES = {
          "clf_x.predict(epochs.copy().drop_channels(['Fp1']))"),
         ("Plotting without ``info=``: the fitted positions are kept in ``info_``",
          "clf.info_.get_montage().get_positions()", "works"),
+        ("Arrays (µV, channels as in fit) to a classifier fitted on Epochs",
+         "clf.predict(X)", "works"),
     ],
     "network": [
         ("A band edge at or above Nyquist (default bands at 100 Hz)",
