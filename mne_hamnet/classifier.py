@@ -486,14 +486,15 @@ class HAMNetClassifier(NeuralNetClassifier):
             if hasattr(template, "mirror_index_") and list(template.ch_names_) == list(
                     windows.ch_names):
                 return template
-        info = windows.info
-        if info is None:
-            import mne
-
-            info = mne.create_info(windows.ch_names, windows.sfreq, "eeg", verbose=False)
         mirror = HemisphereMirror() if template is None else clone(template)
+        layout = windows.info
+        if layout is None:
+            # arrays reach the mirror as arrays with names, so that its hints
+            # speak of arrays (positions through montage=), not of set_montage
+            mirror.set_params(ch_names=list(windows.ch_names))
+            layout = np.zeros((1, len(windows.ch_names), 1), np.float32)
         try:
-            return mirror.fit(info)
+            return mirror.fit(layout)
         except ValueError as err:
             message = str(err)
             if "on_unpaired" in message and "mirror=HemisphereMirror" not in message:
