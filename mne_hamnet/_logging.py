@@ -4,10 +4,8 @@ import logging
 import warnings
 
 logger = logging.getLogger("mne_hamnet")
-
-# Name of the logger that reports training progress (one line per finished
-# stage). Handlers may select progress by this name; it does not depend on
-# the file the record comes from.
+#: The logger of progress lines (folds done, time left) that the command line
+#: shows even when it is not verbose; a child of the package logger.
 PROGRESS_LOGGER = "mne_hamnet.progress"
 
 
