@@ -3,6 +3,8 @@
 import logging
 from dataclasses import dataclass
 
+import numpy as np
+
 from . import _params
 from ._io import data_digest
 from ._logging import warn
@@ -28,14 +30,12 @@ class StageRun:
         than replacing the fitted state.
     """
 
-    fingerprint: str = None
+    fingerprint: str | None = None
     training: bool = False
 
 
 def fingerprint(data, y):
     """A cheap digest of the training windows, to tell one fit's data from another's."""
-    import numpy as np
-
     return data_digest(data, np.asarray(y, dtype=np.int64), n_samples=64)
 
 
