@@ -250,29 +250,9 @@ def _info_from_state(state, ch_names, sfreq):
 
 
 def _mirror_state(mirror):
-    params = mirror.get_params()
-    if params.get("ch_names") is not None:
-        params["ch_names"] = [str(name) for name in params["ch_names"]]
-    return {
-        "params": params,
-        "ch_names_": list(mirror.ch_names_),
-        "pairs_": [list(pair) for pair in mirror.pairs_],
-        "midline_": list(mirror.midline_),
-        "unpaired_": list(mirror.unpaired_),
-        "mirror_index_": mirror.mirror_index_.tolist(),
-        "method_": mirror.method_,
-        "n_features_in_": int(mirror.n_features_in_),
-    }
+    return mirror.get_fitted_state()
 
 
 def _mirror_from_state(state, template):
     cls = type(template) if isinstance(template, HemisphereMirror) else HemisphereMirror
-    mirror = cls(**state["params"])
-    mirror.ch_names_ = list(state["ch_names_"])
-    mirror.pairs_ = [tuple(pair) for pair in state["pairs_"]]
-    mirror.midline_ = list(state["midline_"])
-    mirror.unpaired_ = list(state["unpaired_"])
-    mirror.mirror_index_ = np.asarray(state["mirror_index_"], dtype=np.int64)
-    mirror.method_ = state["method_"]
-    mirror.n_features_in_ = int(state["n_features_in_"])
-    return mirror
+    return cls.from_fitted_state(state)

@@ -203,9 +203,7 @@ class HAMNetClassifier(NeuralNetClassifier):
 
     References
     ----------
-    .. [1] Yan, R., Lu, N., Niu, X., & Yan, Y. (2023). Hemispheric asymmetry
-       measurement network for emotion classification. In Neural Information
-       Processing (ICONIP 2022), Lecture Notes in Computer Science. Springer.
+    .. [1] The HAMNet paper, Yan et al. (2022): see :ref:`bibliography`.
 
     Examples
     --------
@@ -463,7 +461,7 @@ class HAMNetClassifier(NeuralNetClassifier):
         # channel positions for plots; arrays have them only through a mirror
         # given positions (HemisphereMirror(montage=...))
         self.info_ = (
-            windows.info if windows.info is not None else getattr(self.mirror_, "info_", None)
+            windows.info if windows.info is not None else self.mirror_.info_
         )
         self.sfreq_ = windows.sfreq
         self.ch_names_ = list(windows.ch_names)

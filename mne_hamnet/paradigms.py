@@ -13,7 +13,7 @@ from moabb.datasets.preprocessing import (
 )
 from moabb.paradigms.base import BaseParadigm
 
-from ._check import _validate_type
+from ._check import _check_unique_names, _validate_type
 from ._logging import logger
 
 
@@ -85,10 +85,20 @@ class Emotion(BaseParadigm):
     ):
         _validate_type(window, "numeric", "window")
         _validate_type(overlap, "numeric", "overlap")
-        if not window > 0:
+        if not (window > 0 and np.isfinite(window)):
             raise ValueError(f"window must be a positive number of seconds, but got {window}.")
         if not 0 <= overlap < 1:
             raise ValueError(f"overlap must be a fraction in [0, 1), but got {overlap}.")
+        _check_names(events, "events")
+        _check_names(channels, "channels")
+        _check_band(fmin, fmax)
+        if resample is not None:
+            _validate_type(resample, "numeric", "resample")
+            if not (np.isfinite(resample) and resample > 0):
+                raise ValueError(
+                    f"resample must be a positive sampling frequency in Hz or None, but got "
+                    f"{resample}."
+                )
         super().__init__(
             filters=[[fmin, fmax]],
             events=events,
@@ -101,6 +111,74 @@ class Emotion(BaseParadigm):
         # MOABB's own sliding window reads `overlap` only in the hooks
         # overridden below, so the name can carry our fraction.
         self.overlap = overlap
+
+    def get_data(self, dataset, subjects=None, return_epochs=False, return_raws=False,
+                 cache_config=None, postprocess_pipeline=None, process_pipelines=None,
+                 additional_metadata=None, n_jobs=1):
+        """Return the windows of some subjects, as MOABB's ``get_data`` does.
+
+        Before reading anything it checks that ``dataset`` is an emotion data
+        set with every event in ``events``, and it says so when no window fits
+        in any trial, instead of MOABB's and pandas' bare errors.
+
+        Parameters
+        ----------
+        dataset : moabb.datasets.base.BaseDataset
+            The data set, e.g. :class:`~mne_hamnet.datasets.SEED`.
+        subjects : list of int | None, default=None
+            The subjects; None for all.
+        return_epochs, return_raws : bool, default=False
+            Return :class:`mne.Epochs` (in volts) or the raw trials instead
+            of arrays.
+        cache_config, postprocess_pipeline, process_pipelines : default=None
+            As in :meth:`moabb.paradigms.base.BaseParadigm.get_data`.
+        additional_metadata : str | list of str | None, default=None
+            As in :meth:`moabb.paradigms.base.BaseParadigm.get_data`.
+        n_jobs : int, default=1
+            The number of subjects read in parallel.
+
+        Returns
+        -------
+        X : ndarray of shape (n_windows, n_channels, n_times) | mne.Epochs
+            The windows.
+        labels : ndarray of shape (n_windows,)
+            The event name of each window.
+        metadata : pandas.DataFrame
+            ``subject``, ``session`` and ``run`` of each window.
+        """
+        self._check_dataset(dataset)
+        try:
+            return super().get_data(
+                dataset, subjects, return_epochs=return_epochs, return_raws=return_raws,
+                cache_config=cache_config, postprocess_pipeline=postprocess_pipeline,
+                process_pipelines=process_pipelines,
+                additional_metadata=additional_metadata, n_jobs=n_jobs,
+            )
+        except ValueError as err:
+            # MOABB skips runs without windows, then pandas finds nothing to join
+            if str(err) != "No objects to concatenate":
+                raise
+            which = "all subjects" if subjects is None else f"subject(s) {list(subjects)}"
+            raise ValueError(
+                f"Emotion(window={self.window}) cut no window from {which} of "
+                f"{dataset.code}: no trial is at least {self.window} s long (or every "
+                "window overlaps a 'bad' annotation). Use a shorter window=; SEED's "
+                "trials last about 3-4 minutes."
+            ) from None
+
+    def _check_dataset(self, dataset):
+        if getattr(dataset, "paradigm", None) != "emotion":
+            raise ValueError(
+                f"Emotion needs an emotion data set such as SEED, but "
+                f"{getattr(dataset, 'code', dataset)!r} has paradigm "
+                f"{getattr(dataset, 'paradigm', None)!r}."
+            )
+        unknown = [name for name in self.events or [] if name not in dataset.event_id]
+        if unknown:
+            raise ValueError(
+                f"events={list(self.events)!r} names {unknown}, which {dataset.code} does "
+                f"not have; its events are {list(dataset.event_id)}."
+            )
 
     @property
     def datasets(self):
@@ -219,6 +297,33 @@ class Emotion(BaseParadigm):
         )
 
 
+def _check_names(names, what):
+    """Raise unless ``names`` is None or a non-empty list of distinct str."""
+    if names is None:
+        return
+    if isinstance(names, str) or not all(isinstance(name, str) for name in names):
+        raise TypeError(
+            f"{what} must be a list of str or None, but got {names!r}"
+            + (f"; for one name write [{names!r}]." if isinstance(names, str) else ".")
+        )
+    if not len(names):
+        raise ValueError(f"{what} must name at least one, or be None, but got {names!r}.")
+    _check_unique_names(names, what)
+
+
+def _check_band(fmin, fmax):
+    """Raise unless the band-pass edges are None or 0 <= fmin < fmax."""
+    for name, value in (("fmin", fmin), ("fmax", fmax)):
+        if value is not None:
+            _validate_type(value, "numeric", name)
+            if not (np.isfinite(value) and value >= 0):
+                raise ValueError(
+                    f"{name} must be a non-negative frequency in Hz or None, but got {value}."
+                )
+    if fmin is not None and fmax is not None and not fmin < fmax:
+        raise ValueError(f"fmin must be below fmax, but got fmin={fmin}, fmax={fmax}.")
+
+
 def _window_events(raw, event_id, window, overlap):
     """Return the events of the windows of ``raw``'s labelled annotations.
 
@@ -309,6 +414,12 @@ class _RawToWindows(FixedTransformer):
         if self.channels is None:
             picks = pick_channels_for_modalities(raw.info, self.return_all_modalities)
         else:
+            missing = [name for name in self.channels if name not in raw.ch_names]
+            if missing:
+                raise ValueError(
+                    f"channels={list(self.channels)!r} names {missing}, which the data set's "
+                    f"recordings do not have; their channels are {raw.ch_names}."
+                )
             picks = mne.pick_channels(raw.ch_names, include=list(self.channels), ordered=True)
         sfreq = raw.info["sfreq"]
         n_window = int(round(self.window * sfreq))

@@ -568,3 +568,25 @@ def test_predict_arrays_after_an_epochs_fit():
         clf.predict(X[:, 1:])
     with pytest.warns(RuntimeWarning, match="volts"):
         clf.predict(epochs.get_data())
+
+
+# Issue 12: hints that name what the user actually sets
+def test_unpaired_channel_hint_names_the_classifier_form():
+    epochs = simulate_epochs(6).drop_channels(["O2"])
+    with pytest.raises(ValueError, match=r"O1.*mirror=HemisphereMirror\(on_unpaired='warn'\)"):
+        HAMNetClassifier(**{**TINY, "sfreq": None, "ch_names": None}).fit(epochs)
+    # and the form it names works
+    clf = HAMNetClassifier(**{**TINY, "sfreq": None, "ch_names": None},
+                           mirror=HemisphereMirror(on_unpaired="ignore")).fit(epochs)
+    assert clf.mirror_.unpaired_ == ["O1"]
+
+
+def test_egi_arrays_pair_through_the_classifier_with_a_montage():
+    montage = mne.channels.make_standard_montage("GSN-HydroCel-128")
+    X = np.random.default_rng(0).normal(size=(6, 128, 50)).astype(np.float32)
+    y = np.arange(6) % 2
+    params = {**TINY, "ch_names": montage.ch_names}
+    with pytest.raises(ValueError, match="no 10-05 names and no positions.*montage="):
+        HAMNetClassifier(**params).fit(X, y)
+    clf = HAMNetClassifier(**params, mirror=HemisphereMirror(montage="GSN-HydroCel-128"))
+    assert len(clf.fit(X, y).mirror_.pairs_) > 50
