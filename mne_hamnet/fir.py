@@ -14,11 +14,14 @@ DEFAULT_BANDS = tuple((float(lo), float(lo + 2)) for lo in range(40, 76, 2))
 #: Named band sets that ``bands=`` accepts wherever bands go: ``"gamma"``, the
 #: paper's 18 bands of 2 Hz from 40 to 76 Hz (emotion, SEED), and
 #: ``"mu-beta"``, six bands over 8-30 Hz for lateralised motor tasks (the
-#: bands of ``benchmarks/bci_competition_iv.py``).
+#: bands of ``benchmarks/bci_competition_iv.py``), and ``"alpha-gamma"``, 18
+#: bands of 2 Hz from 8 to 44 Hz for emotion data recorded or filtered below
+#: the paper's gamma range (DEAP's 4-45 Hz, DREAMER and FACED at 128/250 Hz).
 BAND_PRESETS = {
     "gamma": DEFAULT_BANDS,
     "mu-beta": ((8.0, 10.0), (10.0, 12.0), (12.0, 15.0), (15.0, 20.0), (20.0, 25.0),
                 (25.0, 30.0)),
+    "alpha-gamma": tuple((float(lo), float(lo + 2)) for lo in range(8, 44, 2)),
 }
 
 # The paper's 41 taps at 200 Hz are 0.2 s; "auto" keeps that duration.

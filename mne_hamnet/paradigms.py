@@ -437,3 +437,227 @@ class _RawToWindows(FixedTransformer):
             on_missing="ignore",
             verbose=False,
         )
+
+
+class RatedEmotion(Emotion):
+    """MOABB paradigm labelling windows from self-assessment ratings.
+
+    For data sets whose trials carry ratings rather than classes
+    (:class:`~mne_hamnet.datasets.DEAP`, :class:`~mne_hamnet.datasets.DREAMER`):
+    each trial is labelled ``"low_<scale>"`` or ``"high_<scale>"`` from its
+    rating on ``scale`` (or one of the four valence/arousal quadrants), then
+    cut into windows as by :class:`Emotion`. The data set's own ``target``
+    is ignored: one data set serves a valence and an arousal paradigm alike.
+
+    Parameters
+    ----------
+    scale : str, default="valence"
+        ``"valence"``, ``"arousal"``, ``"dominance"``, ``"liking"`` (DEAP
+        only) for two classes, or ``"valence_arousal"`` for the four
+        quadrants ``"LVLA"``, ``"LVHA"``, ``"HVLA"``, ``"HVHA"``.
+    threshold : float | None, default=None
+        Ratings above it are high, below it low. None takes the middle of the
+        data set's scale: 5 on DEAP's 1-9, 3 on DREAMER's 1-5.
+    at_threshold : {"high", "low"}, default="high"
+        The class of a rating equal to ``threshold``. Loaders disagree:
+        torcheeg counts DEAP's 5 as high, LibEER as low.
+    window : float, default=1.0
+        The window length in seconds.
+    overlap : float, default=0.0
+        The fraction of a window shared with the next one, in [0, 1).
+    fmin, fmax : float | None, default=None
+        Band-pass edges in Hz applied to each trial before windowing.
+    channels : list of str | None, default=None
+        The channels to keep, in this order; None keeps all EEG channels.
+    resample : float | None, default=None
+        A sampling frequency in Hz to resample each trial to.
+    scorer : str | callable | None, default=None
+        A scikit-learn scorer; None means ``"accuracy"``.
+    reject_by_annotation : bool, default=True
+        Whether to drop windows that overlap ``bad`` annotations.
+
+    Notes
+    -----
+    The ratings travel with each trial's annotation
+    (:attr:`mne.Annotations.extras`), as the data set readers store them; a
+    data set is valid when its ``rating_scales`` has every scale used.
+    """
+
+    def __init__(
+        self,
+        scale="valence",
+        threshold=None,
+        at_threshold="high",
+        window=1.0,
+        overlap=0.0,
+        fmin=None,
+        fmax=None,
+        channels=None,
+        resample=None,
+        scorer=None,
+        reject_by_annotation=True,
+    ):
+        from ._check import _check_option
+
+        super().__init__(
+            window=window,
+            overlap=overlap,
+            fmin=fmin,
+            fmax=fmax,
+            channels=channels,
+            resample=resample,
+            scorer=scorer,
+            reject_by_annotation=reject_by_annotation,
+        )
+        _check_option(
+            "scale", scale, ("valence", "arousal", "dominance", "liking", "valence_arousal")
+        )
+        if threshold is not None:
+            _validate_type(threshold, "numeric", "threshold")
+        self.scale = scale
+        self.threshold = threshold
+        self.at_threshold = _check_option("at_threshold", at_threshold, ("high", "low"))
+
+    @property
+    def datasets(self):
+        """No data set is configured by default: pass DEAP or DREAMER explicitly."""
+        return []
+
+    def _scales(self):
+        return _scales_of(self.scale)
+
+    def is_valid(self, dataset):
+        """Return whether ``dataset`` carries ratings on every scale used.
+
+        Parameters
+        ----------
+        dataset : moabb.datasets.base.BaseDataset
+            The data set.
+
+        Returns
+        -------
+        valid : bool
+            True for an emotion data set whose ``rating_scales`` holds the
+            scale(s) used.
+        """
+        scales = getattr(dataset, "rating_scales", {})
+        return dataset.paradigm == "emotion" and all(s in scales for s in self._scales())
+
+    def _check_valid(self, dataset):
+        if not self.is_valid(dataset):
+            raise ValueError(
+                f"RatedEmotion(scale={self.scale!r}) needs a data set with ratings on "
+                f"{list(self._scales())}, but {dataset.code} has rating_scales "
+                f"{getattr(dataset, 'rating_scales', None)}."
+            )
+
+    def get_data(self, dataset, subjects=None, *args, **kwargs):
+        """Return the windows of some subjects, labelled from their ratings.
+
+        Parameters
+        ----------
+        dataset : moabb.datasets.base.BaseDataset
+            A data set with ratings, e.g. :class:`~mne_hamnet.datasets.DEAP`.
+        subjects : list of int | None, default=None
+            The subjects; None for all.
+        *args, **kwargs
+            As for :meth:`moabb.paradigms.base.BaseParadigm.get_data`.
+
+        Returns
+        -------
+        X : ndarray | mne.Epochs
+            The windows, shape (n_windows, n_channels, n_times), in µV.
+        labels : ndarray of str
+            ``"low_<scale>"``, ``"high_<scale>"`` or a quadrant per window.
+        metadata : pandas.DataFrame
+            ``subject``, ``session`` and ``run`` of each window.
+        """
+        self._check_valid(dataset)
+        return super().get_data(dataset, subjects, *args, **kwargs)
+
+    def used_events(self, dataset):
+        """Return ``{name: code}`` of the classes made from the ratings.
+
+        Parameters
+        ----------
+        dataset : moabb.datasets.base.BaseDataset
+            The data set (not used: the classes follow ``scale``).
+
+        Returns
+        -------
+        event_id : dict
+            ``{"low_<scale>": 1, "high_<scale>": 2}`` or the four quadrants.
+        """
+        from .datasets._reader import rating_event_id
+
+        return rating_event_id(self.scale)
+
+    def make_process_pipelines(
+        self, dataset, return_epochs=False, return_raws=False, postprocess_pipeline=None
+    ):
+        """Return MOABB's processing pipelines, first relabelling each trial.
+
+        Parameters
+        ----------
+        dataset : moabb.datasets.base.BaseDataset
+            A data set with ratings.
+        return_epochs : bool, default=False
+            Whether the pipelines end with :class:`mne.Epochs`.
+        return_raws : bool, default=False
+            Whether the pipelines end with the (filtered) raw trials.
+        postprocess_pipeline : sklearn.pipeline.Pipeline | None, default=None
+            A fixed pipeline applied last.
+
+        Returns
+        -------
+        pipelines : list of moabb.datasets.preprocessing.FixedPipeline
+            One pipeline per band of ``filters``.
+        """
+        from moabb.datasets.bids_interface import StepType
+
+        self._check_valid(dataset)
+        threshold = self.threshold
+        if threshold is None:
+            low, high = dataset.rating_scales[self._scales()[0]]
+            threshold = (low + high) / 2.0
+        relabel = _RatingsToLabels(self.scale, threshold, self.at_threshold)
+        pipelines = super().make_process_pipelines(
+            dataset, return_epochs, return_raws, postprocess_pipeline
+        )
+        for pipeline in pipelines:
+            pipeline.steps.insert(0, (StepType.RAW, relabel))
+        return pipelines
+
+
+class _RatingsToLabels(FixedTransformer):
+    """Rename each rated trial's annotation after the class of its ratings."""
+
+    def __init__(self, scale, threshold, at_threshold):
+        super().__init__()
+        self.scale = scale
+        self.threshold = threshold
+        self.at_threshold = at_threshold
+
+    def transform(self, raw, y=None):
+        from .datasets._reader import rating_label
+
+        annotations = raw.annotations
+        extras = annotations.extras
+        names = []
+        for k, name in enumerate(annotations.description):
+            ratings = extras[k] if extras else None
+            if ratings and all(s in ratings for s in _scales_of(self.scale)):
+                name = rating_label(ratings, self.scale, self.threshold, self.at_threshold)
+            names.append(name)
+        relabelled = mne.Annotations(
+            annotations.onset,
+            annotations.duration,
+            names,
+            orig_time=annotations.orig_time,
+            extras=extras,
+        )
+        return raw.copy().set_annotations(relabelled)
+
+
+def _scales_of(scale):
+    return ("valence", "arousal") if scale == "valence_arousal" else (scale,)

@@ -39,7 +39,7 @@ def test_custom_bands_and_length():
         ({"sfreq": 200.0, "filter_length": "long"},
          "filter_length= must be an int >= 3 or 'auto', but got 'long'"),
         ({"sfreq": 200.0, "bands": "alpha"},
-         r"bands='alpha' is not a preset; the presets are \['gamma', 'mu-beta'\]"),
+         r"bands='alpha' is not a preset; the presets are \['gamma', 'mu-beta', 'alpha-gamma'\]"),
         ({"sfreq": 200.0, "bands": [("a", "b")]}, "bands= must be a preset name or"),
     ],
 )

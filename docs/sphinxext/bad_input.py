@@ -65,6 +65,24 @@ CASES = {
         ("Targets with NaN", "clf_array.fit(X, np.r_[np.nan, y[1:]])"),
         ("A column vector ``y``", "clf_array.fit(X, y[:, None])", "works"),
         ("2-D targets with several columns", "clf_array.fit(X, np.column_stack([y, y]))"),
+        ("An array in volts (``epochs.get_data()``): used as given, with a warning",
+         "clf_array.fit(X * 1e-6, y)", "works"),
+        ("Epochs not preloaded (``preload=False``): read a chunk at a time",
+         "HAMNetClassifier(**quick).fit(epochs_lazy)", "works"),
+        ("Lazy Epochs in ``cross_val_score`` before ``drop_bad()`` (scikit-learn asks "
+         "their length first; ``epochs.drop_bad()`` answers it without preloading)",
+         "cross_val_score(HAMNetClassifier(**quick), epochs_lazy, cv=2)"),
+        ("A list of Epochs with different window lengths",
+         "HAMNetClassifier().fit([epochs, epochs.copy().crop(0, 0.5)])"),
+        ("A list of Epochs with different channels",
+         "HAMNetClassifier().fit([epochs, epochs.copy().drop_channels(['O2'])])"),
+        ("``sample_weight``", "clf_array.fit(X, y, sample_weight=np.ones(len(y)))"),
+        ("A string as ``sfreq``",
+         "HAMNetClassifier(sfreq='200', ch_names=ch_names).fit(X, y)"),
+        ("float16, Fortran-ordered or reversed-stride arrays",
+         "clf_array.fit(np.asfortranarray(X.astype(np.float16))[:, :, ::-1], y)", "works"),
+        ("Boolean or string labels", "clf_array.fit(X, np.array(['neg', 'pos'])[y])",
+         "works"),
     ],
     "classifier": [
         ("``lr`` instead of the stage learning rates",
@@ -89,6 +107,21 @@ CASES = {
          "HAMNetClassifier().fit(epochs_unpaired)"),
         ("Predicting before fitting", "HAMNetClassifier().predict(epochs)"),
         ("Resuming before fitting", "HAMNetClassifier().resume(epochs)"),
+        ("``warm_start=True``", "HAMNetClassifier(warm_start=True).fit(epochs)"),
+        ("A mirror's parameter given to the classifier",
+         "HAMNetClassifier(on_unpaired='warn').fit(epochs_unpaired)"),
+        ("An unknown keyword argument", "HAMNetClassifier(pretrain_epoch=10).fit(epochs)"),
+        ("``classes`` listing fewer classes than ``y`` holds",
+         "HAMNetClassifier(classes=[1]).fit(epochs)"),
+        ("A network argument that does not fit the data (bands above Nyquist)",
+         "HAMNetClassifier(module__bands=[(40, 120)]).fit(epochs)"),
+        ("A negative ``random_state``", "HAMNetClassifier(random_state=-5).fit(epochs)"),
+        ("A numpy ``Generator`` as ``random_state``",
+         "HAMNetClassifier(**{**quick, 'random_state': np.random.default_rng(0)})"
+         ".fit(epochs)", "works"),
+        ("A mirror already fitted on the array's channels: used as is, not refitted",
+         "HAMNetClassifier(mirror=mirror, sfreq=200.0, ch_names=ch_names, **quick)"
+         ".fit(X, y)", "works"),
     ],
     "fitted": [
         ("Other channels than in fit", "clf.predict(epochs.copy().drop_channels(['Fp1']))"),
@@ -103,6 +136,14 @@ CASES = {
         ("Labels unseen in fit, in ``partial_fit``",
          "clf_x.partial_fit(X, np.full(len(X), 7))"),
         ("Other data than in fit, in ``resume``", "clf_x.resume(X[:10], y[:10])"),
+        ("Arrays in volts, to a classifier fitted in µV: used as given, with a warning",
+         "clf_x.predict(X * 1e-6)", "works"),
+        ("Epochs with other channels, to a classifier fitted on arrays",
+         "clf_x.predict(epochs.copy().drop_channels(['Fp1']))"),
+        ("Plotting without ``info=``: the fitted positions are kept in ``info_``",
+         "clf.info_.get_montage().get_positions()", "works"),
+        ("Arrays (µV, channels as in fit) to a classifier fitted on Epochs",
+         "clf.predict(X)", "works"),
     ],
     "network": [
         ("A band edge at or above Nyquist (default bands at 100 Hz)",
@@ -275,6 +316,7 @@ def make_namespace(folder):
     import numpy as np
     import torch
     from scipy import sparse
+    from sklearn.model_selection import cross_val_score
 
     from mne_hamnet import HAMNet, HAMNetClassifier, HemisphereMirror, fir_filter_bank
     from mne_hamnet._montage import standard_montage
@@ -299,6 +341,14 @@ def make_namespace(folder):
         return out
 
     quick = dict(pretrain_epochs=1, finetune_epochs=1, verbose=0, random_state=0)
+    epochs = epochs_at(sfreq)
+    raw = mne.io.RawArray(np.concatenate(list(epochs.get_data()), axis=1), epochs.info,
+                          verbose=False)
+    raw.save(folder / "lazy_raw.fif", verbose=False)
+    epochs_lazy = mne.Epochs(
+        mne.io.read_raw_fif(folder / "lazy_raw.fif", preload=False, verbose=False),
+        events, tmin=0.0, tmax=(n_times - 1) / sfreq, baseline=None, preload=False,
+        verbose=False)
     X_flat = X.copy()
     X_flat[:, 3] = 0.0
     namespace = dict(
@@ -307,7 +357,8 @@ def make_namespace(folder):
         ch_names=list(CH_NAMES), X=X, y=y, X_flat=X_flat,
         X_nan=with_value(np.nan), X_1e6=with_value(1e6), X_1e20=with_value(1e20),
         X_1e30=with_value(1e30), X_1e39=with_value(1e39, np.float64),
-        epochs=epochs_at(sfreq),
+        epochs=epochs, epochs_lazy=epochs_lazy, quick=quick,
+        cross_val_score=cross_val_score,
         epochs_100hz=epochs_at(100.0),
         epochs_misc=epochs_at(sfreq, types="misc"),
         epochs_unpaired=epochs_at(sfreq, names=CH_NAMES[:-1]),
