@@ -134,8 +134,10 @@ def _make_parser():
         "data: a folder to write them to (default: a temporary folder)",
     )
     bench.add_argument(
-        "--protocol", nargs="+", default=list(PROTOCOLS), metavar="PROTOCOL",
-        help=f"one or more of {', '.join(PROTOCOLS)} (default: all)",
+        "--protocol", nargs="+", default=None, metavar="PROTOCOL",
+        help=f"one or more of {', '.join(PROTOCOLS)} (default: all that the data set "
+        "allows: cross-session needs 2 sessions, cross-subject 2 subjects, chronological "
+        "a recording order)",
     )
     bench.add_argument(
         "--pipelines", nargs="+", default=None, metavar="NAME",
@@ -290,7 +292,10 @@ def _benchmark(args):
             subjects = list(data.dataset.subject_list)[:QUICK_SUBJECTS]
         try:
             subjects = check_subjects(data.dataset, subjects)
-            protocols = check_protocols(data.dataset, args.protocol, subjects)
+            protocols = check_protocols(
+                data.dataset, _default_protocols(data, subjects) if args.protocol is None
+                else args.protocol, subjects,
+            )
         except (ValueError, TypeError) as err:
             raise UsageError(_cli_message(err)) from None
         sfreq, ch_names = _signal_info(data, subjects)
@@ -376,6 +381,24 @@ def _check_args(args):
                 f"--subjects are numbered from 1, but got {', '.join(map(str, bad))}."
             )
     return n_splits
+
+
+def _default_protocols(data, subjects):
+    """Every protocol the data set allows, and a line on those it does not."""
+    chosen = []
+    for name, protocol in PROTOCOLS.items():
+        if len(subjects) < protocol.min_subjects:
+            reason = f"it needs {protocol.min_subjects} subjects"
+        elif data.dataset.n_sessions < protocol.min_sessions:
+            reason = f"it needs {protocol.min_sessions} sessions per subject"
+        elif (name == "chronological" and data.spec is not None
+              and data.spec.chronological_split is None):
+            reason = f"{data.title}'s trials have no order to split in time"
+        else:
+            chosen.append(name)
+            continue
+        progress.info("Leaving out the protocol %s: %s.", name, reason)
+    return chosen
 
 
 def _usable_cores():

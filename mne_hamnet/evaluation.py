@@ -108,8 +108,8 @@ def evaluate(
         The trials of a session that train in ``"chronological"``: a count
         of the first trials, or a fraction in (0, 1). None takes the data
         set's (:attr:`~mne_hamnet.datasets.DatasetSpec.chronological_split`:
-        9 on SEED), and 0.6 for data sets not in
-        :data:`~mne_hamnet.datasets.DATASETS`.
+        9 on SEED; a data set whose record gives None refuses the protocol),
+        and 0.6 for data sets not in :data:`~mne_hamnet.datasets.DATASETS`.
     random_state : int | None, default=None
         Seeds the shuffles of the within-session folds. The pipelines carry
         their own seeds (``make_pipelines(random_state=...)``).
@@ -186,6 +186,12 @@ def evaluate(
         random_state = _check_positive_int(random_state, "random_state", minimum=0)
     paradigm = _check_paradigm(paradigm, dataset)
     chronological_split = _chronological_split(chronological_split, dataset)
+    if "chronological" in protocols and chronological_split is None:
+        raise ValueError(
+            f"The protocol 'chronological' means nothing on {dataset.code}: its data set "
+            "record has no chronological split (its trials are not in an order that "
+            "can be split in time). Pass chronological_split=... or use another protocol."
+        )
     cache = None if cache_dir is None else _FoldCache(cache_dir)
     if scheduler is not None:
         from ._distributed import check_scheduler

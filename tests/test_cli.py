@@ -356,3 +356,24 @@ def test_summary_table_chronological_beside_published():
     assert "| HAMNet | 2 |" in table
     # not for simulated data
     assert "DGCNN" not in summary_table(pd.DataFrame(rows), dataset="simulated")
+
+
+def test_default_protocols_follow_the_data_set(tmp_path, capsys):
+    """Every registered data set runs with no --protocol; what it can't do is left out."""
+    from mne_hamnet.datasets import DATASETS
+
+    one_session = [name for name, spec in DATASETS.items()
+                   if spec.chronological_split is None]
+    if not one_session:
+        pytest.skip("no registered data set without a chronological split")
+    name = one_session[0]
+    assert main(["benchmark", "--dataset", name, "--simulated", "--quick", "--pipelines",
+                 "DE+SVM", "--no-cache", "--out", str(tmp_path / "a")]) == 0
+    out = capsys.readouterr().out
+    assert "Leaving out the protocol chronological" in out
+    assert "chronological" not in set(pd.read_csv(tmp_path / "a" / "results.csv").protocol)
+    # asked for explicitly, it is a clear error
+    status = main(["benchmark", "--dataset", name, "--simulated", "--quick", "--pipelines",
+                   "DE+SVM", "--protocol", "chronological", "--out", str(tmp_path / "b")])
+    assert status == 2
+    assert "The protocol 'chronological' means nothing on" in capsys.readouterr().err
