@@ -77,11 +77,12 @@ def main(argv=None):
     if args.command is None:
         parser.print_help()
         return 0
+    run = _benchmark if args.command == "benchmark" else _check_dataset
     with _console_logging(args.verbose):
         try:
-            return _benchmark(args)
+            return run(args)
         except UsageError as err:
-            print(f"mne-hamnet benchmark: error: {err}", file=sys.stderr)
+            print(f"mne-hamnet {args.command}: error: {err}", file=sys.stderr)
             return 2
 
 
@@ -203,7 +204,36 @@ def _make_parser():
     bench.add_argument(
         "-v", "--verbose", action="store_true", help="log everything, not only the progress"
     )
+    check = commands.add_parser(
+        "check-dataset",
+        help="read one subject of a local copy and print what was read",
+        description=(
+            "Read one subject of your copy of a data set exactly as the benchmark does, "
+            "and print its sessions, trials, shapes, sampling frequency, channels, labels "
+            "and value range in µV, to compare with what you know of the files."
+        ),
+    )
+    check.add_argument("dataset", metavar="DATASET", help=f"one of {', '.join(_dataset_names())}")
+    check.add_argument(
+        "--path", default=None,
+        help="the copy (default: the data set's MNE config key, e.g. MNE_DATASETS_DEAP_PATH)",
+    )
+    check.add_argument(
+        "--subject", type=int, default=None, help="the subject to read (default: the first)"
+    )
+    check.add_argument("-v", "--verbose", action="store_true", help="log everything")
     return parser
+
+
+def _check_dataset(args):
+    from .datasets import describe_dataset
+
+    try:
+        report = describe_dataset(args.dataset, path=args.path, subject=args.subject)
+    except (ValueError, FileNotFoundError, TypeError, OSError) as err:
+        raise UsageError(_cli_message(err)) from None
+    print(report)
+    return 0
 
 
 class _ProgressFilter(logging.Filter):

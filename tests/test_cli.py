@@ -377,3 +377,21 @@ def test_default_protocols_follow_the_data_set(tmp_path, capsys):
                    "DE+SVM", "--protocol", "chronological", "--out", str(tmp_path / "b")])
     assert status == 2
     assert "The protocol 'chronological' means nothing on" in capsys.readouterr().err
+
+
+def test_check_dataset_prints_what_was_read(tmp_path, capsys):
+    from mne_hamnet.datasets import get_dataset_spec
+
+    spec = get_dataset_spec("deap")
+    spec.simulate(tmp_path, random_state=0, **spec.quick_sizes)
+    assert main(["check-dataset", "deap", "--path", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "sampling frequency: 128 Hz" in out
+    assert "channels (32): Fp1 AF3" in out
+
+
+def test_check_dataset_bad_input(tmp_path, capsys):
+    assert main(["check-dataset", "deap", "--path", str(tmp_path / "missing")]) == 2
+    assert "DEAP folder" in capsys.readouterr().err
+    assert main(["check-dataset", "nosuch"]) == 2
+    assert "Allowed values are" in capsys.readouterr().err
