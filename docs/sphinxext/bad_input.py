@@ -144,6 +144,8 @@ CASES = {
          "clf.info_.get_montage().get_positions()", "works"),
         ("Arrays (µV, channels as in fit) to a classifier fitted on Epochs",
          "clf.predict(X)", "works"),
+        ("``save_params`` into a folder that does not exist",
+         "clf_x.save_params(f_params='no/such/folder/params.pt')"),
     ],
     "network": [
         ("A band edge at or above Nyquist (default bands at 100 Hz)",
