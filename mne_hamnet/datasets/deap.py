@@ -97,8 +97,8 @@ class DEAP(EmotionDataset):
 
     References
     ----------
-    .. [1] S. Koelstra, C. Muhl, M. Soleymani, J.-S. Lee, A. Yazdani,
-       T. Ebrahimi, T. Pun, A. Nijholt and I. Patras, "DEAP: A database for
+    .. [1] S. Koelstra, C. Muhl, M. Soleymani, J.-S. Lee, A. Yazdani, T.
+       Ebrahimi, T. Pun, A. Nijholt and I. Patras, "DEAP: A database for
        emotion analysis using physiological signals," IEEE Transactions on
        Affective Computing, vol. 3, no. 1, pp. 18-31, 2012.
        doi:10.1109/T-AFFC.2011.15
