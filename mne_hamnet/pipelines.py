@@ -39,6 +39,19 @@ BASELINE_PIPELINES = ("CSP+LDA", "TS+SVM")
 BRAINDECODE_PIPELINES = ("ShallowFBCSPNet", "EEGNet", "TSception", "EEGConformer")
 #: Every name :func:`make_pipelines` knows, in the order of the result tables.
 PIPELINE_NAMES = CORE_PIPELINES + BASELINE_PIPELINES + BRAINDECODE_PIPELINES
+#: What each pipeline classifies, for the "Feature" column of result tables.
+PIPELINE_FEATURES = {
+    "HAMNet": "raw EEG",
+    "HAMNet-pretrain": "raw EEG",
+    "DE+SVM": "DE",
+    "DASM+SVM": "DASM",
+    "CSP+LDA": "band-passed EEG, CSP log-variance",
+    "TS+SVM": "band-passed EEG, tangent-space covariances",
+    "ShallowFBCSPNet": "raw EEG",
+    "EEGNet": "raw EEG",
+    "TSception": "raw EEG",
+    "EEGConformer": "raw EEG",
+}
 
 #: Accuracy (%) on SEED reported by the HAMNet paper (Table 1 and §4.3), with
 #: its shuffled-window 5-fold protocol. The SVM row of Table 1 [Zheng & Lu,

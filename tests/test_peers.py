@@ -9,7 +9,12 @@ from mne_hamnet import HAMNetClassifier
 from mne_hamnet import pipelines as pipelines_module
 from mne_hamnet._peer_steps import BandPass, ChannelStandardizer, HemisphereOrder
 from mne_hamnet.datasets import SEED_CH_NAMES
-from mne_hamnet.pipelines import BRAINDECODE_PIPELINES, make_pipelines
+from mne_hamnet.pipelines import (
+    BRAINDECODE_PIPELINES,
+    PIPELINE_FEATURES,
+    PIPELINE_NAMES,
+    make_pipelines,
+)
 
 MOTOR_CH_NAMES = ["FC3", "FCz", "FC4", "C5", "C3", "C1", "Cz", "C2", "C4", "C6", "CP3", "CP4"]
 
@@ -206,3 +211,7 @@ def test_network_recipes(name):
     X, y = lateralised_windows(n_windows=24, n_times=50)
     fitted = clone(pipe).fit(X, y)
     assert set(fitted.predict(X)) <= {0, 1}
+
+
+def test_every_pipeline_says_what_it_classifies():
+    assert list(PIPELINE_FEATURES) == list(PIPELINE_NAMES)
