@@ -1,7 +1,10 @@
 """Tests of the peer pipelines: their preprocessing steps and their recipes."""
 
+import pickle
+
 import numpy as np
 import pytest
+from moabb.analysis.results import get_pipeline_digest
 from sklearn.base import clone
 from sklearn.model_selection import cross_val_score
 
@@ -215,3 +218,19 @@ def test_network_recipes(name):
 
 def test_every_pipeline_says_what_it_classifies():
     assert list(PIPELINE_FEATURES) == list(PIPELINE_NAMES)
+
+
+def test_baselines_digest_is_stable_and_they_pickle():
+    pytest.importorskip("pyriemann")
+    # the fold cache keys on MOABB's digest of each pipeline
+    first = make_pipelines(["CSP+LDA", "TS+SVM"], sfreq=100.0, ch_names=MOTOR_CH_NAMES,
+                           bands="mu-beta")
+    second = make_pipelines(["CSP+LDA", "TS+SVM"], sfreq=100.0, ch_names=MOTOR_CH_NAMES,
+                            bands="mu-beta")
+    other = make_pipelines(["CSP+LDA"], sfreq=100.0, ch_names=MOTOR_CH_NAMES,
+                           bands=[(8.0, 12.0)])
+    for name in first:
+        assert get_pipeline_digest(None, first[name]) == get_pipeline_digest(None, second[name])
+        pickle.loads(pickle.dumps(first[name]))
+    assert get_pipeline_digest(None, first["CSP+LDA"]) != get_pipeline_digest(
+        None, other["CSP+LDA"])
