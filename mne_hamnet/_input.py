@@ -5,8 +5,11 @@ from dataclasses import dataclass
 import mne
 import numpy as np
 from scipy import sparse
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import assert_all_finite, column_or_1d
 
-from ._check import _check_finite, _check_unique_names
+from ._check import _check_finite, _check_unique_names, _validate_type
+from ._logging import warn
 
 # Largest magnitude float32 holds; the network computes in float32.
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -48,26 +51,62 @@ def _epochs_picks(epochs):
     return picks
 
 
+def _readable(epochs):
+    """``epochs``, or a copy whose bad epochs are dropped, so that its length is known.
+
+    Epochs read lazily (``preload=False``, MNE's default) do not know how many
+    epochs survive rejection until each one has been read; MNE then refuses
+    ``len()``. Dropping them on a copy reads the file once, epoch by epoch,
+    and leaves the user's object as it was.
+    """
+    if epochs.preload:
+        return epochs
+    try:
+        len(epochs)
+    except RuntimeError:
+        epochs = epochs.copy().drop_bad(verbose=False)
+    return epochs
+
+
 def _from_epochs(epochs_list):
-    first = epochs_list[0]
-    picks = _epochs_picks(first)
-    info = mne.pick_info(first.info, picks)
-    names = list(info["ch_names"])
-    parts, events = [], []
     for k, epochs in enumerate(epochs_list):
         if not isinstance(epochs, mne.BaseEpochs):
             raise TypeError(
                 f"A list given as X must hold only Epochs, but item {k} is "
                 f"{type(epochs).__name__}."
             )
+    epochs_list = [_readable(epochs) for epochs in epochs_list]
+    first = epochs_list[0]
+    picks = _epochs_picks(first)
+    info = mne.pick_info(first.info, picks)
+    names = list(info["ch_names"])
+    lengths = [len(epochs.times) for epochs in epochs_list]
+    if len(set(lengths)) > 1:
+        bad = next(k for k, n in enumerate(lengths) if n != lengths[0])
+        raise ValueError(
+            f"The Epochs in the list have windows of different lengths: {lengths} "
+            f"samples (item {bad} has {lengths[bad]}, item 0 has {lengths[0]}). "
+            "Cut them all with the same tmin and tmax (e.g. epochs.crop(0, 1 - 1 / "
+            "sfreq)) before passing them together."
+        )
+    parts, events = [], []
+    for k, epochs in enumerate(epochs_list):
         if epochs.info["sfreq"] != info["sfreq"]:
             raise ValueError(
                 f"Epochs item {k} has sfreq {epochs.info['sfreq']} Hz, but item 0 "
                 f"has {info['sfreq']} Hz."
             )
-        if [epochs.ch_names[i] for i in _epochs_picks(epochs)] != names:
+        item_names = [epochs.ch_names[i] for i in _epochs_picks(epochs)]
+        if item_names != names:
+            missing = [c for c in names if c not in item_names]
+            unexpected = [c for c in item_names if c not in names]
+            detail = (
+                f"missing {missing}, unexpected {unexpected}" if missing or unexpected
+                else "the same channels in a different order"
+            )
             raise ValueError(
-                f"Epochs item {k} has EEG channels that differ from item 0's."
+                f"Epochs item {k} has EEG channels that differ from item 0's ({detail}). "
+                "Pick and order them alike, e.g. epochs.reorder_channels(names)."
             )
         if len(epochs.events) == 0:
             raise ValueError(
@@ -163,6 +202,7 @@ def to_windows(X, sfreq=None, ch_names=None):
             f"Array input needs {missing}: pass them to HAMNetClassifier "
             "(e.g. HAMNetClassifier(sfreq=200.0, ch_names=[...])), or pass Epochs."
         )
+    _check_sfreq(sfreq)
     _check_unique_names(ch_names)
     if len(ch_names) != data.shape[1]:
         raise ValueError(
@@ -170,9 +210,46 @@ def to_windows(X, sfreq=None, ch_names=None):
             f"channels (shape {data.shape})."
         )
     data = _finite_float32(data, "X")
+    _warn_if_volts(data)
     # no Info: building one costs most of a single window's prediction time,
     # and fit builds it when it needs the channel positions
     return Windows(data, float(sfreq), list(ch_names), None)
+
+
+# Arrays whose typical magnitude is below this look like volts, not µV.
+VOLTS_THRESHOLD = 1e-3
+
+
+def _warn_if_volts(data, name="X"):
+    """Warn when an array's amplitudes look like volts rather than µV.
+
+    EEG in µV has typical magnitudes of 1 to 100; in volts, 1e-6 to 1e-4;
+    in mV, 1e-3 to 0.1. The rule looks at the median of the non-zero
+    magnitudes of up to 32 windows spread over the array: the median
+    ignores artifacts and outliers, leaving out zeros keeps flat or padded
+    channels from lowering it, and sampling windows keeps the cost the same
+    for any number of windows. Its threshold, 1e-3, sits ten times above
+    the largest typical value in volts and below anything plausible in µV.
+    """
+    sample = data[:: max(1, len(data) // 32)]
+    magnitudes = np.abs(sample[sample != 0], dtype=np.float64)
+    if magnitudes.size == 0:
+        return
+    typical = float(np.median(magnitudes))
+    if typical < VOLTS_THRESHOLD:
+        warn(
+            f"{name} looks like it is in volts: its median |value| is {typical:.3g}, "
+            f"far below 1 µV, while EEG in µV typically lies between 1 and 100. Arrays "
+            f"are used as given, and HAMNet learns nothing from signals this small: "
+            f"multiply by 1e6 ({name} * 1e6, or epochs.get_data(units='uV')), or pass "
+            "the Epochs themselves, which are converted to µV."
+        )
+
+
+def _check_sfreq(sfreq):
+    _validate_type(sfreq, "numeric", "sfreq")
+    if not (np.isfinite(sfreq) and sfreq > 0):
+        raise ValueError(f"sfreq must be a positive finite number, but got {sfreq}.")
 
 
 def _as_real_array(X):
@@ -240,9 +317,53 @@ def _epochs_float32(epochs, picks, chunk=256):
     """
     out = np.empty((len(epochs), len(picks), len(epochs.times)), np.float32)
     for start in range(0, len(epochs), chunk):
-        part = epochs.get_data(picks=picks, units="uV", item=slice(start, start + chunk))
+        part = epochs.get_data(picks=picks, units="uV", item=slice(start, start + chunk),
+                               verbose=False)
         with np.errstate(over="ignore"):
             out[start : start + chunk] = part
         if not np.isfinite(np.sum(out[start : start + chunk], dtype=np.float64)):
             _finite_float32(part, "X")  # raises, naming what is wrong
     return out
+
+
+def check_targets(windows, y):
+    """Check the labels ``y`` of ``windows``; None takes Epochs' event codes.
+
+    Returns
+    -------
+    y : ndarray of shape (n_windows,)
+        The labels, as given (any type scikit-learn accepts for classes).
+    """
+    n = len(windows.data)
+    if y is None:
+        if windows.events is None:
+            raise ValueError(
+                "HAMNetClassifier requires y to be passed, but the target y is "
+                "None; y is taken from the events only when X is Epochs."
+            )
+        y = windows.events
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = column_or_1d(y, warn=True)
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-dimensional, but got shape {y.shape}.")
+    if len(y) != n:
+        raise ValueError(f"y has {len(y)} labels, but X has {n} windows.")
+    if y.dtype.kind in "fc":
+        assert_all_finite(y, input_name="y")
+    check_classification_targets(y)
+    return y
+
+
+def encode_labels(y, classes):
+    """Indices of ``y``'s labels in ``classes``, or an error naming the unknown ones."""
+    sorter = np.argsort(classes)
+    position = np.clip(np.searchsorted(classes, y, sorter=sorter), 0, len(classes) - 1)
+    encoded = sorter[position]
+    unknown = classes[encoded] != y
+    if unknown.any():
+        raise ValueError(
+            f"y holds labels {np.unique(y[unknown]).tolist()} that are not "
+            f"among classes {classes.tolist()}."
+        )
+    return encoded.astype(np.int64)

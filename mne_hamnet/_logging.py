@@ -4,6 +4,9 @@ import logging
 import warnings
 
 logger = logging.getLogger("mne_hamnet")
+#: The logger of progress lines (folds done, time left) that the command line
+#: shows even when it is not verbose; a child of the package logger.
+PROGRESS_LOGGER = "mne_hamnet.progress"
 
 
 def warn(message, category=RuntimeWarning):

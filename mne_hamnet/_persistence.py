@@ -1,133 +1,199 @@
-"""Saving and resuming a HAMNetClassifier: fitted state as JSON, stage checkpoints."""
+"""The saved state of a HAMNetClassifier: write it, restore it, match a checkpoint to a fit."""
 
-import copy
 import os
 
 import numpy as np
 from skorch.callbacks import Checkpoint
+from skorch.history import History
 
-from ._io import data_digest
-from ._logging import logger, warn
+from . import _stages
+from ._check import _check_option, _validate_type
+from ._io import read_json, temporary_path
+
+# StageCheckpoint and its sink lived here in 0.1.0: pickles refer to them by this module
+from .callbacks import StageCheckpoint, _checkpoint_sink, format_checkpoint_name  # noqa: F401
 from .mirror import HemisphereMirror
 
-
-def _checkpoint_sink(text):
-    if text.startswith("Unable to save"):
-        warn(f"StageCheckpoint: {text}")
-    else:
-        logger.debug("StageCheckpoint: %s", text)
+# Marks the JSON written by save_params(f_fitted=...).
+FITTED_FORMAT = "mne-hamnet HAMNetClassifier fitted state"
+FITTED_VERSION = 1
 
 
-class StageCheckpoint(Checkpoint):
-    """A skorch Checkpoint that keeps each stage of a HAMNetClassifier fit.
+# ----------------------------------------------------------------- write
+def fitted_state(net):
+    """Everything a fit inferred that is not a tensor, as a JSON-ready dict.
 
-    It writes, after every epoch by default, the network's weights, the
-    optimizer's state and the classifier's fitted state (classes, channels,
-    mirror, seeds, histories; see :meth:`HAMNetClassifier.save_params`), to
-    files named after the stage: ``pretrain_params.pt``, ...,
-    ``finetune_fitted.json``. The last stage 1 files are the checkpoint
-    between the two stages. Each file is written to a temporary name and
-    then renamed, the fitted state last, so a run killed at any moment
-    leaves a usable checkpoint.
-
-    Pair it with skorch's :class:`~skorch.callbacks.LoadInitState` to resume
-    by running the same fit again::
-
-        cp = StageCheckpoint(dirname="run1")
-        clf = HAMNetClassifier(callbacks=[cp, LoadInitState(cp)])
-        clf.fit(X, y)  # again after a crash: each stage resumes
-
-    Use one directory per fit: a checkpoint written for other data is
-    refused with an error.
-
-    Parameters
-    ----------
-    dirname : str
-        Directory of the files, created if needed.
-    monitor : str | callable | None, default=None
-        When to save, as in :class:`skorch.callbacks.Checkpoint`. None saves
-        after every epoch, which is what resuming needs; a callable such as
-        ``lambda net: len(net.history) % 10 == 0`` saves less often.
-    f_params, f_optimizer, f_criterion, f_fitted : str | None
-        File name templates; ``{net.stage_}`` is the stage.
-    f_history : None
-        Must stay None: the history is part of the fitted state, per stage.
-    f_pickle : str | None, default=None
-        As in :class:`skorch.callbacks.Checkpoint`: a pickle of the whole
-        classifier (``"{net.stage_}.pkl"`` keeps one per stage).
-    fn_prefix : str, default=""
-        Prefix of every file name.
-    event_name : str | None, default="event_cp"
-        History column that marks the epochs saved.
-    sink : callable
-        Where messages go, as in skorch; the default logs them at DEBUG
-        level and turns a failed save into a warning.
-    load_best : bool, default=False
-        Must stay False: rolling a stage back to an earlier epoch would make
-        it look unfinished.
-    use_safetensors : bool, default=False
-        As in :class:`skorch.callbacks.Checkpoint`; needs ``f_optimizer=None``.
+    Version 1 of the format; keys added since (``info``) are optional, so
+    that files written by 0.1.0 still load and files written now load in
+    0.1.0 (which ignores them).
     """
+    stage = net.stage_
+    return {
+        "format": FITTED_FORMAT,
+        "version": FITTED_VERSION,
+        "stage": stage,
+        "epochs_done": _stages.epochs_done(net.history_),
+        "stage_seeds": list(net.stage_seeds_),
+        "classes": net.classes_.tolist(),
+        "classes_dtype": net.classes_.dtype.str,
+        "sfreq": net.sfreq_,
+        "ch_names": list(net.ch_names_),
+        "n_times": net.n_times_,
+        "fingerprint": net._stage_run.fingerprint,
+        "mirror": _mirror_state(net.mirror_),
+        "info": _info_state(getattr(net, "info_", None)),
+        "history": list(net.history_ or []),
+        "history_pretrain": (
+            list(net.history_pretrain_) if stage == "finetune" else None
+        ),
+    }
 
-    def __init__(
-        self,
-        dirname="",
-        monitor=None,
-        f_params="{net.stage_}_params.pt",
-        f_optimizer="{net.stage_}_optimizer.pt",
-        f_criterion=None,
-        f_fitted="{net.stage_}_fitted.json",
-        f_history=None,
-        f_pickle=None,
-        fn_prefix="",
-        event_name="event_cp",
-        sink=_checkpoint_sink,
-        load_best=False,
-        use_safetensors=False,
-    ):
-        # every argument is explicit, so that clone() and get_params keep them
-        super().__init__(
-            monitor=monitor, f_params=f_params, f_optimizer=f_optimizer,
-            f_criterion=f_criterion, f_history=f_history, f_pickle=f_pickle,
-            fn_prefix=fn_prefix, dirname=dirname, event_name=event_name,
-            sink=sink, load_best=load_best, use_safetensors=use_safetensors,
-            f_fitted=f_fitted,
+
+def save_files_atomic(save, files):
+    """Call ``save(**files)``, writing the files given as paths under temporary names first.
+
+    A crash (or a full disk) then never leaves half a file where a good one was.
+    """
+    files = dict(files)
+    targets = {}
+    for key, value in files.items():
+        if isinstance(value, (str, os.PathLike)):
+            targets[key] = value
+            files[key] = temporary_path(value)
+    try:
+        save(**files)
+        for key, target in targets.items():
+            os.replace(files[key], target)
+    finally:
+        for key in targets:
+            if os.path.exists(files[key]):
+                os.remove(files[key])
+
+
+def json_default(obj):
+    """Turn the numpy values that callbacks may record in the history into JSON."""
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+
+# -------------------------------------------------------------- restore
+def read_fitted_state(f_fitted):
+    """Read and check a file written by ``save_params(f_fitted=...)``."""
+    state = read_json(f_fitted)
+    if not isinstance(state, dict) or state.get("format") != FITTED_FORMAT:
+        raise ValueError(
+            "This is not a fitted state written by HAMNetClassifier.save_params"
+            "(f_fitted=...)."
+        )
+    if state["version"] > FITTED_VERSION:
+        raise ValueError(
+            f"This fitted state has version {state['version']}, written by a newer "
+            f"mne-hamnet; this one reads up to version {FITTED_VERSION}."
+        )
+    _check_option("stage", state["stage"], _stages.STAGES)
+    return state
+
+
+def restore_fitted(net, state):
+    """Make ``net`` the fitted classifier ``state`` describes, network built, weights not loaded."""
+    stage = state["stage"]
+    net.classes_inferred_ = _classes(state)
+    net.mirror_ = _mirror_from_state(state["mirror"], net.mirror)
+    net.sfreq_ = float(state["sfreq"])
+    net.ch_names_ = list(state["ch_names"])
+    net.n_features_in_ = len(net.ch_names_)
+    net.n_times_ = int(state["n_times"])
+    net.info_ = _info_from_state(state.get("info"), net.ch_names_, net.sfreq_)
+    net._stage_run = _stages.StageRun(fingerprint=state.get("fingerprint"))
+    net.stage_seeds_ = tuple(int(s) for s in state["stage_seeds"])
+    _stages.rebuild_stage(net, stage)
+    net.history_ = History(state["history"])
+    net.history_pretrain_ = (
+        History(state["history_pretrain"]) if stage == "finetune" else net.history_
+    )
+    net.interrupted_ = not _stages.is_complete(net)
+
+
+def restore_checkpoint(net, state):
+    """Restore the history of the stage ``net`` is training, from its checkpoint.
+
+    Called while :meth:`fit` or :meth:`resume` runs a stage (through skorch's
+    ``LoadInitState``); the weights are loaded next, by skorch.
+    """
+    check_checkpoint_matches(net, state)
+    # with random_state=None each fit draws its seeds: the stage resumes with
+    # the checkpoint's, so that it shuffles as the interrupted run did
+    net.stage_seeds_ = tuple(int(s) for s in state["stage_seeds"])
+    net.stage_seed_ = net.stage_seeds_[_stages.STAGES.index(net.stage_)]
+    net.history_ = History(state["history"])
+    if net.stage_ == "pretrain":
+        net.history_pretrain_ = net.history_
+    else:
+        net.history_pretrain_ = History(state["history_pretrain"])
+
+
+def check_checkpoint_matches(net, state):
+    """Raise unless ``state`` was written by a fit of ``net``'s stage on the same data."""
+    expected = {
+        "stage": net.stage_,
+        "classes": net.classes_.tolist(),
+        "ch_names": list(net.ch_names_),
+        "sfreq": net.sfreq_,
+        "n_times": net.n_times_,
+        "fingerprint": net._stage_run.fingerprint,
+    }
+    found = dict(state, classes=_classes(state).tolist())
+    differ = [key for key, value in expected.items() if found.get(key) != value]
+    if differ:
+        what = "windows" if differ == ["fingerprint"] else ", ".join(differ)
+        raise ValueError(
+            f"The checkpoint was written by a fit on other data ({what} differ), "
+            f"so it cannot resume this {net.stage_} stage. Point the checkpoint "
+            "at a fresh directory for every fit (e.g. one per fold)."
         )
 
-    def initialize(self):
-        """Check the settings and create the directory.
 
-        Returns
-        -------
-        self : StageCheckpoint
-            The callback.
-        """
-        if self.f_history is not None:
-            raise ValueError(
-                "StageCheckpoint keeps the history in the fitted state of each "
-                f"stage; f_history must be None, but got {self.f_history!r}."
-            )
-        if self.load_best:
-            raise ValueError(
-                "StageCheckpoint saves every epoch to resume a fit; load_best=True "
-                "would roll a stage back to an earlier epoch. Use skorch's "
-                "Checkpoint for that."
-            )
-        return super().initialize()
+def checkpoint_files(net, checkpoint):
+    """The files of ``checkpoint`` for ``net``'s stage, or of the latest stage saved."""
+    _validate_type(checkpoint, Checkpoint, "checkpoint")
+    template = getattr(checkpoint, "f_fitted", None)
+    if template is None:
+        raise ValueError(
+            "HAMNetClassifier restores a checkpoint only with its fitted state: "
+            "use StageCheckpoint, or give the Checkpoint f_fitted= (and "
+            "per-stage names such as '{net.stage_}_params.pt')."
+        )
+    stages = [net.stage_] if hasattr(net, "stage_") else ["finetune", "pretrain"]
+    for stage in stages:
+        f_fitted = format_checkpoint_name(checkpoint, template, _StageView(net, stage))
+        if not isinstance(f_fitted, (str, os.PathLike)) or os.path.exists(f_fitted):
+            break
+    else:
+        raise FileNotFoundError(f"No checkpoint of {stages} at {f_fitted!r}.")
+    state = read_json(f_fitted)
+    view = _StageView(net, state.get("stage"), History(state.get("history") or []))
+    files = {}
+    for key, template in _checkpoint_templates(checkpoint).items():
+        if key in ("f_history", "f_pickle", "f_fitted") or template is None:
+            continue  # the history travels in the fitted state
+        files[key] = format_checkpoint_name(checkpoint, template, view)
+    missing = [f for f in files.values()
+               if isinstance(f, (str, os.PathLike)) and not os.path.exists(f)]
+    if missing:
+        raise ValueError(
+            f"The checkpoint at {f_fitted!r} is incomplete: {missing} is missing. "
+            "Delete the checkpoint's files to start the fit afresh."
+        )
+    files["f_fitted"] = f_fitted
+    return files
 
-    def save_model(self, net):
-        """Save the network's files, then the fitted state that refers to them."""
-        f_fitted = self.f_fitted
-        self.f_fitted = None  # skorch's loop skips None; written last below
-        try:
-            super().save_model(net)
-        finally:
-            self.f_fitted = f_fitted
-        if f_fitted is not None:
-            try:
-                net.save_params(f_fitted=_format_checkpoint_name(self, f_fitted, net))
-            except OSError as err:
-                warn(f"StageCheckpoint could not write the fitted state: {err}")
+
+# -------------------------------------------------------------- helpers
+def _classes(state):
+    return np.asarray(state["classes"], dtype=np.dtype(state["classes_dtype"]))
 
 
 class _StageView:
@@ -146,68 +212,47 @@ def _checkpoint_templates(checkpoint):
             if key.startswith("f_") and not key.endswith("_")}
 
 
-def _format_checkpoint_name(checkpoint, template, net):
-    """Format a file name as skorch's Checkpoint does, tolerating an empty history."""
-    if not isinstance(template, str):
-        return template
-    history = net.history
-    last_epoch = history[-1] if history else {}
-    last_batch = last_epoch.get("batches", [{}])[-1] if last_epoch.get("batches") else {}
-    name = template.format(net=net, last_epoch=last_epoch, last_batch=last_batch)
-    return os.path.join(checkpoint.dirname, checkpoint.fn_prefix + name)
+def _info_state(info):
+    """The fitted channels' positions, or None when there are none."""
+    if info is None:
+        return None
+    montage = info.get_montage()
+    if montage is None:
+        return None
+    positions = montage.get_positions()
+
+    def point(value):
+        return None if value is None else [float(v) for v in value]
+
+    return {
+        "coord_frame": positions["coord_frame"],
+        "ch_pos": {name: point(pos) for name, pos in positions["ch_pos"].items()},
+        "nasion": point(positions["nasion"]),
+        "lpa": point(positions["lpa"]),
+        "rpa": point(positions["rpa"]),
+    }
 
 
-def _without_progress_bar(callback):
-    if getattr(callback, "bar_", None) is None:
-        return callback
-    callback = copy.copy(callback)
-    callback.bar_ = None
-    return callback
+def _info_from_state(state, ch_names, sfreq):
+    """Rebuild ``info_`` from :func:`_info_state`'s dict (None stays None)."""
+    if state is None:
+        return None
+    import mne
 
-
-def _epochs_done(history):
-    """Epochs of ``history`` that finished (a Ctrl-C can leave a partial last row)."""
-    return 0 if history is None else sum("train_loss" in row for row in history)
+    info = mne.create_info(list(ch_names), sfreq, "eeg")
+    montage = mne.channels.make_dig_montage(
+        ch_pos={name: np.asarray(pos) for name, pos in state["ch_pos"].items()},
+        nasion=state.get("nasion"), lpa=state.get("lpa"), rpa=state.get("rpa"),
+        coord_frame=state.get("coord_frame", "head"),
+    )
+    info.set_montage(montage, on_missing="ignore")
+    return info
 
 
 def _mirror_state(mirror):
-    params = mirror.get_params()
-    if params.get("ch_names") is not None:
-        params["ch_names"] = [str(name) for name in params["ch_names"]]
-    return {
-        "params": params,
-        "ch_names_": list(mirror.ch_names_),
-        "pairs_": [list(pair) for pair in mirror.pairs_],
-        "midline_": list(mirror.midline_),
-        "unpaired_": list(mirror.unpaired_),
-        "mirror_index_": mirror.mirror_index_.tolist(),
-        "method_": mirror.method_,
-        "n_features_in_": int(mirror.n_features_in_),
-    }
+    return mirror.get_fitted_state()
 
 
 def _mirror_from_state(state, template):
     cls = type(template) if isinstance(template, HemisphereMirror) else HemisphereMirror
-    mirror = cls(**state["params"])
-    mirror.ch_names_ = list(state["ch_names_"])
-    mirror.pairs_ = [tuple(pair) for pair in state["pairs_"]]
-    mirror.midline_ = list(state["midline_"])
-    mirror.unpaired_ = list(state["unpaired_"])
-    mirror.mirror_index_ = np.asarray(state["mirror_index_"], dtype=np.int64)
-    mirror.method_ = state["method_"]
-    mirror.n_features_in_ = int(state["n_features_in_"])
-    return mirror
-
-
-def _json_default(obj):
-    # numpy scalars that callbacks may record in the history
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
-
-
-def _fingerprint(data, y):
-    """A cheap digest of the training windows, to tell one fit's data from another's."""
-    return data_digest(data, np.asarray(y, dtype=np.int64), n_samples=64)
+    return cls.from_fitted_state(state)

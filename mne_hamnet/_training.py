@@ -1,4 +1,4 @@
-"""Device-resident data and batching for skorch, and a per-stage progress bar.
+"""Device-resident data and batching for skorch, and fast CPU arithmetic while training.
 
 skorch's default path builds every batch window by window through a
 Dataset's ``__getitem__`` and a DataLoader's collate. For short EEG windows
@@ -12,8 +12,11 @@ from contextlib import contextmanager
 
 import numpy as np
 import torch
-from skorch.callbacks import Callback
 from torch.utils.data import Dataset
+
+# 0.1.0 defined these here; pickles of that version refer to them by these names.
+from .callbacks import FiniteLoss as _FiniteLoss  # noqa: F401
+from .callbacks import StageProgress  # noqa: F401
 
 
 class TensorWindows(Dataset):
@@ -84,80 +87,6 @@ class BatchSlicer:
                 yield X[start:stop], (None if y is None else y[start:stop])
 
 
-class StageProgress(Callback):
-    """One progress bar per training stage, with the latest training loss.
-
-    The bar is labelled with the net's ``stage_`` and sized by its
-    ``stage_epochs_``; nothing is shown when the net's ``verbose`` is 0.
-
-    Parameters
-    ----------
-    mininterval : float, default=1.0
-        Least number of seconds between two redraws, so long fits do not
-        flood a log file.
-    """
-
-    def __init__(self, mininterval=1.0):
-        self.mininterval = mininterval
-
-    def on_train_begin(self, net, **kwargs):
-        from tqdm.auto import tqdm
-
-        self.bar_ = None
-        if net.verbose:
-            self.bar_ = tqdm(
-                total=getattr(net, "stage_epochs_", None),
-                desc=getattr(net, "stage_", "train"),
-                unit="epoch",
-                mininterval=self.mininterval,
-            )
-
-    def on_epoch_end(self, net, **kwargs):
-        if self.bar_ is not None:
-            self.bar_.update(1)
-            loss = net.history[-1].get("train_loss")
-            if loss is not None and np.isfinite(loss):
-                self.bar_.set_postfix(loss=f"{loss:.4f}", refresh=False)
-
-    def on_train_end(self, net, **kwargs):
-        if self.bar_ is not None:
-            self.bar_.close()
-            self.bar_ = None
-
-
-class _FiniteLoss(Callback):
-    """Stop a fit with an error as soon as the training loss is not finite."""
-
-    def on_train_begin(self, net, X=None, **kwargs):
-        self._data = X  # only looked at to explain a failure
-
-    def on_train_end(self, net, **kwargs):
-        self._data = None
-
-    def on_epoch_end(self, net, **kwargs):
-        loss = net.history[-1].get("train_loss")
-        if loss is None or np.isfinite(loss):
-            return
-        stage = getattr(net, "stage_", "train")
-        scale = ""
-        data = getattr(self, "_data", None)
-        if isinstance(data, TensorWindows) and len(data):
-            # in chunks: the whole data set may fill the GPU already
-            largest = max(float(chunk.abs().max()) for chunk in data.X.split(256))
-            scale = f" (the largest |X| is {largest:.3g})"
-        raise FloatingPointError(
-            f"The training loss became {loss} in epoch {len(net.history)} of the "
-            f"{stage} stage, and the network's weights are no longer finite. Huge "
-            f"values in X{scale} or a learning rate that is too high cause this: "
-            f"check the units (Epochs are used in µV), clip or drop artifacts, or "
-            f"lower {stage}_lr."
-        )
-
-    def __getstate__(self):
-        # a checkpoint pickled during training must not carry the data set
-        return {key: value for key, value in vars(self).items() if key != "_data"}
-
-
 @contextmanager
 def denormals_flushed():
     """Treat denormal floats as zero on the CPU while HAMNet trains or predicts.
@@ -177,3 +106,22 @@ def denormals_flushed():
     finally:
         if changed:
             torch.set_flush_denormal(False)
+
+
+def as_tensor_windows(dataset):
+    """Return a TensorWindows for skorch's Subset splits too."""
+    from torch.utils.data import Subset
+
+    if isinstance(dataset, TensorWindows):
+        return dataset
+    if isinstance(dataset, Subset) and isinstance(dataset.dataset, TensorWindows):
+        base = dataset.dataset
+        index = torch.as_tensor(np.asarray(dataset.indices), device=base.X.device)
+        view = TensorWindows.__new__(TensorWindows)
+        view.X = base.X[index]
+        view.y = None if base.y is None else base.y[index]
+        return view
+    raise TypeError(
+        "HAMNetClassifier batches from device-resident tensors; got a dataset of "
+        f"type {type(dataset).__name__}."
+    )

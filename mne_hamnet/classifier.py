@@ -1,7 +1,8 @@
 """HAMNetClassifier: the two-stage HAMNet fit as a scikit-learn classifier."""
 
 import json
-import os
+import logging
+import warnings
 from contextlib import contextmanager
 from types import MappingProxyType
 
@@ -9,51 +10,29 @@ import numpy as np
 import torch
 from sklearn.base import clone
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import assert_all_finite, column_or_1d
 from skorch import NeuralNet, NeuralNetClassifier
-from skorch.callbacks import Checkpoint, EpochScoring, EpochTimer, PassthroughScoring
+from skorch.callbacks import EpochScoring, EpochTimer, PassthroughScoring
 from skorch.exceptions import NotInitializedError
-from skorch.history import History
-from torch.utils.data import Dataset, Subset
+from torch.utils.data import Dataset
 
-from ._check import _check_layout, _check_option, _check_positive_int, _validate_type
+from . import _params, _persistence, _stages
+from ._check import _check_layout, _validate_type
 from ._device import device_set_to, resolve_device
-from ._input import to_windows
-from ._io import read_json, temporary_path, write_atomic
-from ._logging import logger, warn
-from ._persistence import (
-    StageCheckpoint,
-    _checkpoint_templates,
-    _epochs_done,
-    _fingerprint,
-    _format_checkpoint_name,
-    _json_default,
-    _mirror_from_state,
-    _mirror_state,
-    _StageView,
-    _without_progress_bar,
-)
-from ._training import (
-    BatchSlicer,
-    StageProgress,
-    TensorWindows,
-    _FiniteLoss,
-    denormals_flushed,
-)
+from ._input import check_targets, encode_labels, is_epochs, to_windows
+from ._io import write_atomic
+from ._logging import warn
+from ._training import BatchSlicer, TensorWindows, as_tensor_windows, denormals_flushed
+from .callbacks import FiniteLoss, StageCheckpoint, StageProgress
 from .hamnet import HAMNet
 from .mirror import HemisphereMirror
 
+# StageCheckpoint and resolve_device were defined or imported here in 0.1.0
 __all__ = ["HAMNetClassifier", "StageCheckpoint", "resolve_device"]
 
-# Sizes the classifier infers from the data at every fit.
-_INFERRED = ("n_chans", "n_outputs", "n_times", "sfreq", "mirror_index")
-_STAGES = ("pretrain", "finetune")
-# Marks the JSON written by save_params(f_fitted=...).
-_FITTED_FORMAT = "mne-hamnet HAMNetClassifier fitted state"
-_FITTED_VERSION = 1
+logger = logging.getLogger(__name__)
 
 
+# 0.1.0 pickles refer to this function by this module and name
 def _encoded_accuracy(net, X, y):
     """Accuracy on encoded targets, for skorch's internal validation."""
     return float(np.mean(net.predict_proba(X).argmax(axis=1) == np.asarray(y)))
@@ -70,7 +49,9 @@ class HAMNetClassifier(NeuralNetClassifier):
     finetuning learning rate [1]_.
 
     Epochs are used in µV (their EEG channels, bad channels excluded), as
-    braindecode and MOABB do; arrays are used exactly as given. The channel
+    braindecode and MOABB do; Epochs read lazily (``preload=False``) are read
+    a chunk of epochs at a time. Arrays are used exactly as given, in µV:
+    arrays whose amplitudes look like volts get a warning. The channel
     layout, window length, sampling frequency, classes and mirror pairs are
     inferred again at every :meth:`fit`.
 
@@ -89,8 +70,16 @@ class HAMNetClassifier(NeuralNetClassifier):
     batch_size : int, default=100
         Windows per mini-batch.
     mirror : HemisphereMirror | None, default=None
-        Template for the channel pairing, cloned and fitted at each fit.
-        None uses ``HemisphereMirror()``.
+        The channel pairing. A mirror already fitted on exactly the
+        channels of the data (same names, same order) is used as it is,
+        without refitting: the way to pair arrays whose names follow no
+        10-05 rule (EGI, Biosemi) by positions, e.g.
+        ``HemisphereMirror(ch_names=names, montage=...).fit(X)``. Any other
+        mirror is a template, cloned and fitted at each fit; None uses
+        ``HemisphereMirror()``. scikit-learn's ``clone`` (as in
+        cross-validation) unfits a fitted mirror, so there pass a template
+        that can be fitted again (one given its positions). Channels without
+        a partner: ``mirror=HemisphereMirror(on_unpaired="warn")``.
     sfreq : float | None, default=None
         Sampling frequency, needed only for array input.
     ch_names : list of str | None, default=None
@@ -104,12 +93,13 @@ class HAMNetClassifier(NeuralNetClassifier):
         only. ``compile=True`` (skorch's option) compiles the network with
         :func:`torch.compile`. ``benchmarks/run_benchmarks.py`` checks the
         accuracy of both against the default.
-    random_state : int | numpy.random.RandomState | None, default=None
-        Seeds network initialisation and batch order; with an int, two fits
-        on the CPU give bit-identical predictions. An int or a RandomState
-        leaves the global numpy and torch random states untouched; None
-        draws the seeds from numpy's global random state, as scikit-learn
-        does.
+    random_state : int | numpy.random.RandomState | numpy.random.Generator | None, default=None
+        Seeds network initialisation and batch order; with an int (in
+        [0, 2**32 - 1]), two fits on the CPU give bit-identical predictions.
+        An int, a RandomState or a Generator leaves the global numpy and
+        torch random states untouched (a RandomState or Generator advances
+        by one draw per fit); None draws the seeds from numpy's global
+        random state, as scikit-learn does.
     criterion : type, default=torch.nn.CrossEntropyLoss
         Loss on the network's logits.
     optimizer : type, default=torch.optim.Adam
@@ -121,8 +111,12 @@ class HAMNetClassifier(NeuralNetClassifier):
         1 shows one progress bar per stage; 0 is silent.
     **kwargs
         Further skorch parameters (``callbacks``, ``iterator_valid__batch_size``,
-        ...). ``lr`` and ``max_epochs`` are replaced by the per-stage
-        parameters above and must stay None.
+        ``criterion__weight``, ...); any other name is refused in fit. ``lr``
+        and ``max_epochs`` are replaced by the per-stage parameters above and
+        must stay None. ``warm_start=True`` is refused: a warm second fit
+        would have to keep the first fit's channels, classes, mirror and FIR
+        bank and decide which stage to continue, which is what
+        :meth:`resume` and :meth:`partial_fit` do explicitly.
 
     Attributes
     ----------
@@ -134,6 +128,10 @@ class HAMNetClassifier(NeuralNetClassifier):
         Sampling frequency seen in fit.
     ch_names_ : list of str
         Channels seen in fit.
+    info_ : mne.Info | None
+        The fitted EEG channels with their positions, for plots: from the
+        Epochs, or from a mirror given positions for arrays; None for
+        arrays without positions. Saved by :meth:`save_params` and pickles.
     n_features_in_ : int
         Number of channels.
     n_times_ : int
@@ -163,7 +161,7 @@ class HAMNetClassifier(NeuralNetClassifier):
 
     See Also
     --------
-    mne_hamnet.classifier.StageCheckpoint : checkpoints of each stage, to resume a fit.
+    mne_hamnet.callbacks.StageCheckpoint : checkpoints of each stage, to resume a fit.
 
     Notes
     -----
@@ -179,7 +177,7 @@ class HAMNetClassifier(NeuralNetClassifier):
       :meth:`save_params` with ``f_fitted``) and call :meth:`resume` on the
       loaded one.
     - For runs that may die without warning, add a
-      :class:`~mne_hamnet.classifier.StageCheckpoint` and skorch's
+      :class:`~mne_hamnet.callbacks.StageCheckpoint` and skorch's
       :class:`~skorch.callbacks.LoadInitState`::
 
           cp = StageCheckpoint(dirname="run1")
@@ -205,9 +203,7 @@ class HAMNetClassifier(NeuralNetClassifier):
 
     References
     ----------
-    .. [1] Yan, R., Lu, N., Niu, X., & Yan, Y. (2023). Hemispheric asymmetry
-       measurement network for emotion classification. In Neural Information
-       Processing (ICONIP 2022), Lecture Notes in Computer Science. Springer.
+    .. [1] The HAMNet paper, Yan et al. (2022): see :ref:`bibliography`.
 
     Examples
     --------
@@ -222,6 +218,9 @@ class HAMNetClassifier(NeuralNetClassifier):
     history_ = None
     initialized_ = False
     virtual_params_ = MappingProxyType({})
+    # the stage machine's record (mne_hamnet._stages.StageRun), set by fit
+    # and by restoring a fitted state
+    _stage_run = None
 
     def __init__(
         self,
@@ -311,9 +310,10 @@ class HAMNetClassifier(NeuralNetClassifier):
             ("valid_loss", PassthroughScoring(name="valid_loss")),
             ("valid_acc", EpochScoring(
                 _encoded_accuracy, name="valid_acc", lower_is_better=False)),
-            ("finite_loss", _FiniteLoss()),
+            ("finite_loss", FiniteLoss()),
             ("progress", StageProgress()),
         ]
+
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y=None, **fit_params):
@@ -344,37 +344,11 @@ class HAMNetClassifier(NeuralNetClassifier):
             If the training loss stops being finite (huge values in ``X`` or
             a learning rate that is too high).
         """
-        self._check_params()
-        windows = self._to_windows(X)
-        y = self._targets(windows, y)
-        classes = np.unique(y) if self.classes is None else np.asarray(self.classes)
-        if len(classes) < 2:
-            raise ValueError(
-                "HAMNetClassifier needs at least 2 classes, but y has "
-                f"{len(classes)}: {classes.tolist()}; a classifier cannot learn "
-                "from one class."
-            )
+        windows, y = _stages.open_call(self, X, y, fit_params, fitted=False)
+        classes = self._fit_classes(y)
         y_encoded = self._encode(y, classes)
-        info = windows.info
-        if info is None:
-            import mne
-
-            info = mne.create_info(windows.ch_names, windows.sfreq, "eeg", verbose=False)
-        if self.mirror is not None:
-            _validate_type(self.mirror, HemisphereMirror, "mirror")
-        mirror = HemisphereMirror() if self.mirror is None else clone(self.mirror)
         device = resolve_device(self.device)
-
-        self.classes_inferred_ = classes
-        self.mirror_ = mirror.fit(info)
-        self.sfreq_ = windows.sfreq
-        self.ch_names_ = list(windows.ch_names)
-        self.n_features_in_ = windows.data.shape[1]
-        self.n_times_ = windows.data.shape[2]
-        self.interrupted_ = False
-        seeds = check_random_state(self.random_state).randint(0, 2**31 - 1, size=2)
-        self.stage_seeds_ = (int(seeds[0]), int(seeds[1]))
-        self._fingerprint = _fingerprint(windows.data, y_encoded)
+        self._infer(windows, classes, y_encoded)
         logger.info(
             "HAMNetClassifier: %d windows, n_chans=%d, n_times=%d, sfreq=%g Hz, "
             "%d classes, %d mirror pairs, device %s",
@@ -384,10 +358,8 @@ class HAMNetClassifier(NeuralNetClassifier):
         with self._on_device(device):
             dataset = TensorWindows(windows.data, y_encoded, device=self.device)
             del windows
-            self._begin_stage("pretrain")
-            self._train_stage(dataset, y_encoded, fit_params)
-            if self.finetune_epochs and not self.interrupted_ and self._begin_finetune():
-                self._train_stage(dataset, y_encoded, fit_params)
+            _stages.begin_stage(self, "pretrain")
+            _stages.run(self, dataset, y_encoded, fit_params)
         return self
 
     def resume(self, X, y=None, **fit_params):
@@ -414,195 +386,122 @@ class HAMNetClassifier(NeuralNetClassifier):
             interrupted too.
         """
         self.check_is_fitted(["module_", "mirror_", "stage_"])
-        self._check_params()
-        windows = self._to_windows(X)
-        self._check_layout(windows.data, windows.ch_names, windows.sfreq)
-        y_encoded = self._encode(self._targets(windows, y), self.classes_)
-        fingerprint = getattr(self, "_fingerprint", None)
-        if fingerprint is not None and fingerprint != _fingerprint(windows.data, y_encoded):
+        windows, y_encoded = _stages.open_call(self, X, y, fit_params, fitted=True)
+        fingerprint = self._stage_run.fingerprint
+        if fingerprint is not None and fingerprint != _stages.fingerprint(
+                windows.data, y_encoded):
             raise ValueError(
                 "resume() continues a fit on its own training data, but X or y differ "
                 "from those of the original fit; call fit() to train on new data."
             )
-        if self.stage_ == "finetune" or not self.finetune_epochs:
-            target = self.finetune_epochs if self.stage_ == "finetune" else self.pretrain_epochs
-            if _epochs_done(self.history_) >= target:
-                logger.info("HAMNetClassifier.resume: the fit is complete, nothing to do")
-                self.interrupted_ = False
-                return self
+        if _stages.is_complete(self):
+            logger.info("HAMNetClassifier.resume: the fit is complete, nothing to do")
+            self.interrupted_ = False
+            return self
         with self._on_device(resolve_device(self.device)):
             dataset = TensorWindows(windows.data, y_encoded, device=self.device)
             del windows
-            self.interrupted_ = False
-            target = self.pretrain_epochs if self.stage_ == "pretrain" else self.finetune_epochs
-            if _epochs_done(self.history_) < target:
-                self._train_stage(dataset, y_encoded, fit_params)
-            if (
-                self.stage_ == "pretrain" and self.finetune_epochs and not self.interrupted_
-                and self._begin_finetune()
-            ):
-                self._train_stage(dataset, y_encoded, fit_params)
+            _stages.run(self, dataset, y_encoded, fit_params)
         return self
 
-    def _begin_stage(self, stage):
-        """Build the network, optimizer, history and callbacks of ``stage``."""
-        self.stage_ = stage
-        self.stage_seed_ = self.stage_seeds_[_STAGES.index(stage)]
-        if stage == "pretrain":
-            with self._quiet_reinit():
-                self.initialize()
-            self.initial_temporal_filters_ = self._temporal_filters()
-            return
-        pretrained = self.module_
-        self.history_pretrain_ = self.history_
-        self.history_ = None  # a fresh History: skorch would clear stage 1's
-        with self._quiet_reinit():
-            self._initialize_module()
-            self.module_.load_pretrained(pretrained)
-            self._initialize_optimizer()
-        self._initialize_history()
-        self._initialize_callbacks()
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """Train the current stage's network for one more epoch.
 
-    def _begin_finetune(self):
-        """Start stage 2; on Ctrl-C meanwhile, keep stage 1 and return False."""
-        kept = {name: vars(self)[name] for name in (
-            "module_", "optimizer_", "history_", "callbacks_", "stage_", "stage_seed_")}
-        try:
-            self._begin_stage("finetune")
-        except KeyboardInterrupt:
-            vars(self).update(kept)
-            self.interrupted_ = True
-            warn(
-                "Training was interrupted between the pretrain and finetune stages; "
-                "the classifier keeps the pretrain network and can predict. Call "
-                "resume(X, y) to run the finetune stage."
-            )
-            return False
-        return True
+        An unfitted classifier is fitted instead (both stages).
 
-    def _train_stage(self, dataset, y, fit_params):
-        """Train the current stage up to its number of epochs."""
-        stage = self.stage_
-        n_epochs = self.pretrain_epochs if stage == "pretrain" else self.finetune_epochs
-        self.stage_epochs_ = n_epochs
-        # an epoch cut short by Ctrl-C is run again in full
-        while len(self.history_) and "train_loss" not in self.history_[-1]:
-            self.history_.pop()
-        self._stage_training, self._keyboard_interrupt = True, False
-        try:
-            NeuralNet.partial_fit(self, dataset, y, **fit_params)
-        except FloatingPointError:
-            self.notify("on_train_end", X=dataset, y=y)
-            raise
-        finally:
-            self._stage_training = False
-        if stage == "pretrain":
-            self.history_pretrain_ = self.history_
-        done = _epochs_done(self.history_)
-        if self._keyboard_interrupt:
-            # skorch swallows Ctrl-C; fit_loop noted it, even in the last epoch
-            self.interrupted_ = True
-            left = (
-                "Call resume(X, y) to finish the fit." if done < n_epochs
-                or (stage == "pretrain" and self.finetune_epochs)
-                else "The stage is complete."
-            )
-            warn(
-                f"Training was interrupted during the {stage} stage after {done} of "
-                f"{n_epochs} epochs; the classifier keeps the {stage} network "
-                f"and can predict. {left}"
-            )
+        Parameters
+        ----------
+        X : mne.Epochs | list of mne.Epochs | array-like
+            As for :meth:`fit`, with the layout seen there.
+        y : array-like of shape (n_windows,) | None
+            Labels among ``classes_``; None takes Epochs' event codes.
+        classes : None
+            Not used, present for API consistency.
+        **fit_params : dict
+            Passed to the network's forward.
+
+        Returns
+        -------
+        self : HAMNetClassifier
+            The classifier.
+        """
+        if not self.initialized_ or not hasattr(self, "mirror_"):
+            return self.fit(X, y, **fit_params)
+        windows, y_encoded = _stages.open_call(self, X, y, fit_params, fitted=True)
+        with self._on_device(resolve_device(self.device)):
+            dataset = TensorWindows(windows.data, y_encoded, device=self.device)
+            _stages.train_epochs(self, dataset, y_encoded, fit_params, epochs=1)
         self._update_filters()
+        return self
 
-    def fit_loop(self, X, y=None, epochs=None, **fit_params):
-        """Run the epochs the current stage still lacks (see :meth:`fit`)."""
-        if getattr(self, "_stage_training", False):
-            # counted here, after on_train_begin, because a LoadInitState
-            # callback may have restored part of the stage there
-            epochs = max(self.stage_epochs_ - _epochs_done(self.history_), 0)
-        try:
-            return super().fit_loop(X, y, epochs=epochs, **fit_params)
-        except KeyboardInterrupt:
-            self._keyboard_interrupt = True
-            raise
-
-    def _update_filters(self):
-        self.temporal_filters_ = self._temporal_filters()
-        self.spatial_filters_ = np.stack(
-            [w.detach().cpu().numpy() for w in self.module_.spatial_weights()]
-        )
-
-    def _temporal_filters(self):
-        return self.module_.temporal.weight[:, 0].detach().cpu().numpy().copy()
-
-    @contextmanager
-    def _quiet_reinit(self):
-        """Keep skorch from printing "Re-initializing ..." when a stage is built."""
-        verbose = self.verbose
-        self.verbose = 0
-        try:
-            yield
-        finally:
-            self.verbose = verbose
-
-    def _check_params(self):
-        for name in ("lr", "max_epochs"):
-            if getattr(self, name) is not None:
+    def _fit_classes(self, y):
+        """The classes of this fit: ``classes`` if given, else those found in ``y``."""
+        found = np.unique(y)
+        if self.classes is None:
+            if len(found) < 2:
                 raise ValueError(
-                    f"HAMNetClassifier trains in two stages: use pretrain_lr/"
-                    f"finetune_lr and pretrain_epochs/finetune_epochs instead of "
-                    f"{name}={getattr(self, name)!r}."
+                    "HAMNetClassifier needs at least 2 classes, but y has "
+                    f"{len(found)}: {found.tolist()}; a classifier cannot learn "
+                    "from one class."
                 )
-        if "optimizer__lr" in self.get_params(deep=False):
-            raise ValueError("Set the learning rates with pretrain_lr and finetune_lr, "
-                             "not optimizer__lr.")
-        _check_positive_int(self.pretrain_epochs, "pretrain_epochs")
-        _check_positive_int(self.finetune_epochs, "finetune_epochs", minimum=0)
-        _check_positive_int(self.batch_size, "batch_size")
-        _validate_type(self.amp, bool, "amp")
-        for name in ("pretrain_lr", "finetune_lr"):
-            value = getattr(self, name)
-            _validate_type(value, "numeric", name)
-            if not value > 0:
-                raise ValueError(f"{name} must be a positive number, but got {value}.")
-
-    def _to_windows(self, X):
-        """Convert what the user passes into windows (a hook for tests' adapters)."""
-        return to_windows(X, self.sfreq, self.ch_names)
-
-    def _targets(self, windows, y):
-        n = len(windows.data)
-        if y is None:
-            if windows.events is None:
-                raise ValueError(
-                    "HAMNetClassifier requires y to be passed, but the target y is "
-                    "None; y is taken from the events only when X is Epochs."
-                )
-            y = windows.events
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        if y.ndim != 1:
-            raise ValueError(f"y must be 1-dimensional, but got shape {y.shape}.")
-        if len(y) != n:
-            raise ValueError(f"y has {len(y)} labels, but X has {n} windows.")
-        if y.dtype.kind in "fc":
-            assert_all_finite(y, input_name="y")
-        check_classification_targets(y)
-        return y
-
-    @staticmethod
-    def _encode(y, classes):
-        sorter = np.argsort(classes)
-        position = np.clip(np.searchsorted(classes, y, sorter=sorter), 0, len(classes) - 1)
-        encoded = sorter[position]
-        unknown = classes[encoded] != y
-        if unknown.any():
+            return found
+        classes = np.asarray(self.classes)
+        if classes.ndim != 1 or len(classes) < 2:
             raise ValueError(
-                f"y holds labels {np.unique(y[unknown]).tolist()} that are not "
-                f"among classes {classes.tolist()}."
+                f"HAMNetClassifier needs at least 2 classes, but classes={self.classes!r} "
+                f"gives {classes.size}, while y holds {len(found)}: {found.tolist()}. "
+                "Leave classes=None to take the classes from y, or list every class."
             )
-        return encoded.astype(np.int64)
+        return classes
+
+    def _infer(self, windows, classes, y_encoded):
+        """Set what fit infers from the data: classes, layout, mirror, seeds."""
+        self.classes_inferred_ = classes
+        self.mirror_ = self._fit_mirror(windows)
+        # channel positions for plots; arrays have them only through a mirror
+        # given positions (HemisphereMirror(montage=...))
+        self.info_ = (
+            windows.info if windows.info is not None else self.mirror_.info_
+        )
+        self.sfreq_ = windows.sfreq
+        self.ch_names_ = list(windows.ch_names)
+        self.n_features_in_ = windows.data.shape[1]
+        self.n_times_ = windows.data.shape[2]
+        self.interrupted_ = False
+        if isinstance(self.random_state, np.random.Generator):
+            seeds = self.random_state.integers(0, 2**31 - 1, size=2)
+        else:
+            seeds = check_random_state(self.random_state).randint(0, 2**31 - 1, size=2)
+        self.stage_seeds_ = (int(seeds[0]), int(seeds[1]))
+        self._stage_run = _stages.StageRun(
+            fingerprint=_stages.fingerprint(windows.data, y_encoded))
+
+    def _fit_mirror(self, windows):
+        """The mirror of this fit: ``mirror`` as is if fitted on these channels, else refitted."""
+        template = self.mirror
+        if template is not None:
+            _validate_type(template, HemisphereMirror, "mirror")
+            if hasattr(template, "mirror_index_") and list(template.ch_names_) == list(
+                    windows.ch_names):
+                return template
+        mirror = HemisphereMirror() if template is None else clone(template)
+        layout = windows.info
+        if layout is None:
+            # arrays reach the mirror as arrays with names, so that its hints
+            # speak of arrays (positions through montage=), not of set_montage
+            mirror.set_params(ch_names=list(windows.ch_names))
+            layout = np.zeros((1, len(windows.ch_names), 1), np.float32)
+        try:
+            return mirror.fit(layout)
+        except ValueError as err:
+            message = str(err)
+            if "on_unpaired" in message and "mirror=HemisphereMirror" not in message:
+                # the classifier has no on_unpaired of its own
+                raise ValueError(
+                    f"{message} With HAMNetClassifier, pass "
+                    "mirror=HemisphereMirror(on_unpaired='warn')."
+                ) from err
+            raise
 
     # ---------------------------------------------------- skorch's hooks
     def initialize_module(self):
@@ -614,7 +513,7 @@ class HAMNetClassifier(NeuralNetClassifier):
                 "load_params(f_fitted=...))."
             )
         kwargs = self.get_params_for("module")
-        clash = sorted(set(kwargs) & set(_INFERRED))
+        clash = sorted(set(kwargs) & set(_params.INFERRED))
         if clash:
             raise ValueError(
                 f"module__{clash[0]} is inferred from the data at every fit and "
@@ -634,9 +533,16 @@ class HAMNetClassifier(NeuralNetClassifier):
         # Only the CPU generator initialises weights (modules are built on the
         # CPU), so seed and restore just that one: the caller's CUDA state is
         # left alone.
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[]), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             torch.default_generator.manual_seed(self.stage_seed_)
-            self.module_ = module_class(**inferred, **kwargs)
+            try:
+                self.module_ = module_class(**inferred, **kwargs)
+            except (TypeError, ValueError) as err:
+                # the network names its own arguments; the user set module__<name>
+                raise type(err)(_params.as_module_params(self, str(err), kwargs)) from err
+        for w in caught:
+            warn(_params.as_module_params(self, str(w.message), kwargs), w.category)
         return self
 
     def initialize_optimizer(self, triggered_directly=None):
@@ -678,7 +584,7 @@ class HAMNetClassifier(NeuralNetClassifier):
 
     def get_iterator(self, dataset, training=False):
         """Slice batches from the device-resident tensors, shuffled when training."""
-        dataset = _as_tensor_windows(dataset)
+        dataset = as_tensor_windows(dataset)
         prefix = "iterator_train" if training else "iterator_valid"
         batch_size = self.get_params_for(prefix).get("batch_size", self.batch_size)
         if batch_size == -1:
@@ -689,7 +595,7 @@ class HAMNetClassifier(NeuralNetClassifier):
             generator.manual_seed(self.stage_seed_)
             # one permutation per finished epoch, so that a resumed stage
             # shuffles exactly as the uninterrupted one would have
-            for _ in range(_epochs_done(self.history_)):
+            for _ in range(_stages.epochs_done(self.history_)):
                 torch.randperm(len(dataset), generator=generator, device=dataset.X.device)
         return BatchSlicer(dataset, batch_size, shuffle=training, generator=generator)
 
@@ -701,7 +607,8 @@ class HAMNetClassifier(NeuralNetClassifier):
         ----------
         X : mne.Epochs | list of mne.Epochs | array-like
             Windows with the channels, window length and sampling frequency
-            seen in :meth:`fit`.
+            seen in :meth:`fit`. Arrays are in µV with the channels in the
+            order of ``ch_names_``, also after a fit on Epochs.
 
         Returns
         -------
@@ -744,37 +651,38 @@ class HAMNetClassifier(NeuralNetClassifier):
         proba = self.predict_proba(X)
         return self.classes_[proba.argmax(axis=1)]
 
-    def partial_fit(self, X, y=None, classes=None, **fit_params):
-        """Train the current stage's network for one more epoch.
 
-        An unfitted classifier is fitted instead (both stages).
+    # ------------------------------------------- used by the stage machine
+    def _update_filters(self):
+        self.temporal_filters_ = self._temporal_filters()
+        self.spatial_filters_ = np.stack(
+            [w.detach().cpu().numpy() for w in self.module_.spatial_weights()]
+        )
 
-        Parameters
-        ----------
-        X : mne.Epochs | list of mne.Epochs | array-like
-            As for :meth:`fit`, with the layout seen there.
-        y : array-like of shape (n_windows,) | None
-            Labels among ``classes_``; None takes Epochs' event codes.
-        classes : None
-            Not used, present for API consistency.
-        **fit_params : dict
-            Passed to the network's forward.
+    def _temporal_filters(self):
+        return self.module_.temporal.weight[:, 0].detach().cpu().numpy().copy()
 
-        Returns
-        -------
-        self : HAMNetClassifier
-            The classifier.
-        """
-        if not self.initialized_ or not hasattr(self, "mirror_"):
-            return self.fit(X, y, **fit_params)
-        windows = self._to_windows(X)
-        self._check_layout(windows.data, windows.ch_names, windows.sfreq)
-        y_encoded = self._encode(self._targets(windows, y), self.classes_)
-        with self._on_device(resolve_device(self.device)):
-            dataset = TensorWindows(windows.data, y_encoded, device=self.device)
-            NeuralNet.partial_fit(self, dataset, y_encoded, epochs=1, **fit_params)
-        self._update_filters()
-        return self
+    @contextmanager
+    def _quiet_reinit(self):
+        """Keep skorch from printing "Re-initializing ..." when a stage is built."""
+        verbose = self.verbose
+        self.verbose = 0
+        try:
+            yield
+        finally:
+            self.verbose = verbose
+
+    # ------------------------------------------------------------ input
+    def _to_windows(self, X):
+        """Convert what the user passes into windows (a hook for tests' adapters)."""
+        return to_windows(X, self.sfreq, self.ch_names)
+
+    def _targets(self, windows, y):
+        return check_targets(windows, y)
+
+    @staticmethod
+    def _encode(y, classes):
+        return encode_labels(y, classes)
 
     def _predict_windows(self, X):
         if isinstance(X, (np.ndarray, torch.Tensor)) and X.ndim == 3:
@@ -783,7 +691,15 @@ class HAMNetClassifier(NeuralNetClassifier):
                     f"X has {X.shape[1]} channels, but HAMNetClassifier was fitted "
                     f"with {self.n_features_in_}{self._n_features_sentence(X.shape[1])}."
                 )
-        windows = self._to_windows(X)
+        if is_epochs(X):
+            # Epochs carry their own layout, checked against fit's below; the
+            # sfreq and ch_names parameters describe arrays only
+            windows = to_windows(X)
+        elif self.sfreq is None and self.ch_names is None:
+            # fitted on Epochs: arrays are taken in the layout fit saw
+            windows = to_windows(X, self.sfreq_, self.ch_names_)
+        else:
+            windows = self._to_windows(X)
         self._check_layout(windows.data, windows.ch_names, windows.sfreq)
         return windows.data
 
@@ -803,6 +719,7 @@ class HAMNetClassifier(NeuralNetClassifier):
             extra=self._n_features_sentence(len(ch_names)),
         )
 
+
     # ------------------------------------------------------- persistence
     def save_params(self, f_params=None, f_optimizer=None, f_criterion=None,
                     f_history=None, use_safetensors=False, f_fitted=None, **kwargs):
@@ -810,8 +727,8 @@ class HAMNetClassifier(NeuralNetClassifier):
 
         skorch's :meth:`~skorch.net.NeuralNet.save_params`, plus
         ``f_fitted``: a JSON file with everything that is not a tensor (the
-        classes, channel names, sampling frequency, window length, fitted
-        mirror, stage reached, seeds and histories), which
+        classes, channel names and positions, sampling frequency, window
+        length, fitted mirror, stage reached, seeds and histories), which
         :meth:`load_params` needs to rebuild the network on an unfitted
         classifier. Files given as paths are written to a temporary file
         first and then renamed, so a crash never leaves half a file.
@@ -830,25 +747,16 @@ class HAMNetClassifier(NeuralNetClassifier):
         if f_fitted is not None:
             self.check_is_fitted(["module_", "mirror_", "stage_"])
             write_atomic(f_fitted, json.dumps(
-                self._fitted_state(), default=_json_default).encode())
+                _persistence.fitted_state(self), default=_persistence.json_default).encode())
         files = dict(f_params=f_params, f_optimizer=f_optimizer, f_criterion=f_criterion,
                      f_history=f_history, **kwargs)
         files = {key: value for key, value in files.items() if value is not None}
-        if not files:
-            return
-        targets = {}
-        for key, value in files.items():
-            if isinstance(value, (str, os.PathLike)):
-                targets[key] = value
-                files[key] = temporary_path(value)
-        try:
-            super().save_params(use_safetensors=use_safetensors, **files)
-            for key, target in targets.items():
-                os.replace(files[key], target)
-        finally:
-            for key in targets:
-                if os.path.exists(files[key]):
-                    os.remove(files[key])
+        if files:
+            _persistence.save_files_atomic(
+                lambda **f: super(HAMNetClassifier, self).save_params(
+                    use_safetensors=use_safetensors, **f),
+                files,
+            )
 
     def load_params(self, f_params=None, f_optimizer=None, f_criterion=None,
                     f_history=None, checkpoint=None, use_safetensors=False,
@@ -861,7 +769,7 @@ class HAMNetClassifier(NeuralNetClassifier):
         loaded. Tensors saved on a GPU load on the device this classifier
         resolves to (the CPU when CUDA is missing).
 
-        With ``checkpoint`` (a :class:`~mne_hamnet.classifier.StageCheckpoint`,
+        With ``checkpoint`` (a :class:`~mne_hamnet.callbacks.StageCheckpoint`,
         or any skorch Checkpoint with an ``f_fitted`` file), the files of the current
         stage are loaded, or of the latest stage saved when the classifier
         is unfitted. While :meth:`fit` runs (through skorch's
@@ -885,11 +793,16 @@ class HAMNetClassifier(NeuralNetClassifier):
         with self._on_device(resolve_device(self.device)):
             files = {}
             if checkpoint is not None:
-                files = self._checkpoint_files(checkpoint)
+                files = _persistence.checkpoint_files(self, checkpoint)
                 f_fitted = files.pop("f_fitted") if f_fitted is None else f_fitted
                 files.pop("f_fitted", None)
             if f_fitted is not None:
-                self._load_fitted_state(read_json(f_fitted))
+                state = _persistence.read_fitted_state(f_fitted)
+                if self._stage_run is not None and self._stage_run.training:
+                    # LoadInitState restores the stage that fit() is running
+                    _persistence.restore_checkpoint(self, state)
+                else:
+                    _persistence.restore_fitted(self, state)
             elif not self.initialized_:
                 raise NotInitializedError(
                     "HAMNetClassifier infers its network's sizes from the data: to "
@@ -903,132 +816,6 @@ class HAMNetClassifier(NeuralNetClassifier):
                 super().load_params(use_safetensors=use_safetensors, **files)
         self._update_filters()
 
-    def _checkpoint_files(self, checkpoint):
-        """The files of ``checkpoint`` for this classifier's stage, or the latest one."""
-        _validate_type(checkpoint, Checkpoint, "checkpoint")
-        template = getattr(checkpoint, "f_fitted", None)
-        if template is None:
-            raise ValueError(
-                "HAMNetClassifier restores a checkpoint only with its fitted state: "
-                "use StageCheckpoint, or give the Checkpoint f_fitted= (and "
-                "per-stage names such as '{net.stage_}_params.pt')."
-            )
-        stages = [self.stage_] if hasattr(self, "stage_") else ["finetune", "pretrain"]
-        for stage in stages:
-            f_fitted = _format_checkpoint_name(checkpoint, template, _StageView(self, stage))
-            if not isinstance(f_fitted, (str, os.PathLike)) or os.path.exists(f_fitted):
-                break
-        else:
-            raise FileNotFoundError(f"No checkpoint of {stages} at {f_fitted!r}.")
-        state = read_json(f_fitted)
-        view = _StageView(self, state.get("stage"), History(state.get("history") or []))
-        files = {}
-        for key, template in _checkpoint_templates(checkpoint).items():
-            if key in ("f_history", "f_pickle", "f_fitted") or template is None:
-                continue  # the history travels in the fitted state
-            files[key] = _format_checkpoint_name(checkpoint, template, view)
-        missing = [f for f in files.values()
-                   if isinstance(f, (str, os.PathLike)) and not os.path.exists(f)]
-        if missing:
-            raise ValueError(
-                f"The checkpoint at {f_fitted!r} is incomplete: {missing} is missing. "
-                "Delete the checkpoint's files to start the fit afresh."
-            )
-        files["f_fitted"] = f_fitted
-        return files
-
-    def _fitted_state(self):
-        stage = self.stage_
-        return {
-            "format": _FITTED_FORMAT,
-            "version": _FITTED_VERSION,
-            "stage": stage,
-            "epochs_done": _epochs_done(self.history_),
-            "stage_seeds": list(self.stage_seeds_),
-            "classes": self.classes_.tolist(),
-            "classes_dtype": self.classes_.dtype.str,
-            "sfreq": self.sfreq_,
-            "ch_names": list(self.ch_names_),
-            "n_times": self.n_times_,
-            "fingerprint": getattr(self, "_fingerprint", None),
-            "mirror": _mirror_state(self.mirror_),
-            "history": list(self.history_ or []),
-            "history_pretrain": (
-                list(self.history_pretrain_) if stage == "finetune" else None
-            ),
-        }
-
-    def _load_fitted_state(self, state):
-        if not isinstance(state, dict) or state.get("format") != _FITTED_FORMAT:
-            raise ValueError(
-                "This is not a fitted state written by HAMNetClassifier.save_params"
-                "(f_fitted=...)."
-            )
-        if state["version"] > _FITTED_VERSION:
-            raise ValueError(
-                f"This fitted state has version {state['version']}, written by a newer "
-                f"mne-hamnet; this one reads up to version {_FITTED_VERSION}."
-            )
-        classes = np.asarray(state["classes"], dtype=np.dtype(state["classes_dtype"]))
-        stage = state["stage"]
-        _check_option("stage", stage, _STAGES)
-        history = History(state["history"])
-        if getattr(self, "_stage_training", False):
-            # LoadInitState restores the stage that fit() is running
-            self._check_checkpoint_matches(state, classes)
-            self.history_ = history
-        else:
-            self.classes_inferred_ = classes
-            self.mirror_ = _mirror_from_state(state["mirror"], self.mirror)
-            self.sfreq_ = float(state["sfreq"])
-            self.ch_names_ = list(state["ch_names"])
-            self.n_features_in_ = len(self.ch_names_)
-            self.n_times_ = int(state["n_times"])
-            self._fingerprint = state.get("fingerprint")
-            self.stage_ = stage
-            self.stage_seeds_ = tuple(int(s) for s in state["stage_seeds"])
-            self.stage_seed_ = self.stage_seeds_[_STAGES.index(stage)]  # for initialize
-            self.stage_epochs_ = (
-                self.pretrain_epochs if stage == "pretrain" else self.finetune_epochs
-            )
-            with self._quiet_reinit():
-                self.initialize()
-                self.initial_temporal_filters_ = self._temporal_filters()
-                if stage == "finetune":
-                    # as after load_pretrained: the FIR kernels stay frozen in stage 2
-                    self.module_.temporal.weight.requires_grad_(False)
-                    self._initialize_optimizer()
-            self.history_ = history
-            done = _epochs_done(history)
-            complete = done >= self.stage_epochs_ and (
-                stage == "finetune" or not self.finetune_epochs
-            )
-            self.interrupted_ = not complete
-        self.stage_seeds_ = tuple(int(s) for s in state["stage_seeds"])
-        self.stage_seed_ = self.stage_seeds_[_STAGES.index(stage)]
-        self.history_pretrain_ = (
-            History(state["history_pretrain"]) if stage == "finetune" else self.history_
-        )
-
-    def _check_checkpoint_matches(self, state, classes):
-        expected = {
-            "stage": self.stage_,
-            "classes": self.classes_.tolist(),
-            "ch_names": list(self.ch_names_),
-            "sfreq": self.sfreq_,
-            "n_times": self.n_times_,
-            "fingerprint": getattr(self, "_fingerprint", None),
-        }
-        found = dict(state, classes=classes.tolist())
-        differ = [key for key, value in expected.items() if found.get(key) != value]
-        if differ:
-            what = "windows" if differ == ["fingerprint"] else ", ".join(differ)
-            raise ValueError(
-                f"The checkpoint was written by a fit on other data ({what} differ), "
-                f"so it cannot resume this {self.stage_} stage. Point the checkpoint "
-                "at a fresh directory for every fit (e.g. one per fold)."
-            )
-
     # ------------------------------------------------------------ device
     @contextmanager
     def _on_device(self, device):
@@ -1036,16 +823,16 @@ class HAMNetClassifier(NeuralNetClassifier):
         with device_set_to(self, device), denormals_flushed():
             yield
 
-    def __getstate__(self):
-        state = super().__getstate__()
-        if "callbacks_" in state:
-            # an open progress bar (a fit cut short by an error) holds a stream
-            state["callbacks_"] = [
-                (name, _without_progress_bar(cb)) for name, cb in state["callbacks_"]
-            ]
-        return state
-
     def __setstate__(self, state):
+        # 0.1.0 kept the stage machine's state in loose attributes
+        fingerprint = state.pop("_fingerprint", None)
+        state.pop("_stage_training", None)
+        state.pop("_keyboard_interrupt", None)
+        if "stage_" in state and state.get("_stage_run") is None:
+            state["_stage_run"] = _stages.StageRun(fingerprint=fingerprint)
+            state.setdefault("info_", None)  # 0.1.0 kept no channel positions
+        elif state.get("_stage_run") is not None:
+            state["_stage_run"].training = False  # pickled by a checkpoint mid-stage
         requested = state.get("device")
         auto = isinstance(requested, str) and requested == "auto"
         if auto:
@@ -1056,20 +843,3 @@ class HAMNetClassifier(NeuralNetClassifier):
         elif isinstance(self.device, torch.device) and not isinstance(requested, torch.device):
             # skorch fell back to the CPU (a DeviceWarning said so); keep a str
             self.device = str(self.device)
-
-
-def _as_tensor_windows(dataset):
-    """Return a TensorWindows for skorch's Subset splits too."""
-    if isinstance(dataset, TensorWindows):
-        return dataset
-    if isinstance(dataset, Subset) and isinstance(dataset.dataset, TensorWindows):
-        base = dataset.dataset
-        index = torch.as_tensor(np.asarray(dataset.indices), device=base.X.device)
-        view = TensorWindows.__new__(TensorWindows)
-        view.X = base.X[index]
-        view.y = None if base.y is None else base.y[index]
-        return view
-    raise TypeError(
-        "HAMNetClassifier batches from device-resident tensors; got a dataset of "
-        f"type {type(dataset).__name__}."
-    )

@@ -6,7 +6,7 @@ from scipy.signal import periodogram
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
-from ._check import _check_option, _validate_type
+from ._check import _check_layout, _check_option, _validate_type
 from ._input import is_epochs, to_windows
 from .mirror import HemisphereMirror
 
@@ -38,7 +38,8 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
     kind : {"de", "dasm", "de+dasm"}, default="de"
         Which features to return.
     sfreq : float | None, default=None
-        Sampling frequency, needed only for array input.
+        Sampling frequency, needed only for array input (at fit; arrays given
+        to :meth:`transform` are taken at the rate seen in fit).
     ch_names : list of str | None, default=None
         Channel names, needed for array input with DASM.
     mirror : HemisphereMirror | None, default=None
@@ -49,8 +50,10 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
     ----------
     sfreq_ : float
         Sampling frequency seen in fit.
-    ch_names_ : list of str | None
-        Channel names seen in fit.
+    ch_names_ : list of str
+        Channel names seen in fit (``ch0``, ``ch1``... for an array fitted
+        without ``ch_names``). Epochs given to :meth:`transform` must have
+        these channels in this order; arrays are taken in this layout.
     mirror_ : HemisphereMirror | None
         The fitted mirror (DASM only).
     n_features_in_ : int
@@ -90,6 +93,7 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         _check_option("kind", self.kind, ("de", "dasm", "de+dasm"))
+        self._check_bands()
         windows = self._windows(X, require_names="dasm" in self.kind)
         self._check_bands(windows.sfreq)
         self.sfreq_ = windows.sfreq
@@ -125,18 +129,21 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
             (pair, band).
         """
         check_is_fitted(self, "sfreq_")
-        windows = self._windows(X, require_names=False)
+        if is_epochs(X):
+            windows = to_windows(X)
+            # Epochs carry their channel names: check them, as the classifier does
+            _check_layout(windows.ch_names, self.ch_names_, owner="DifferentialEntropy",
+                          sfreq=windows.sfreq, fitted_sfreq=self.sfreq_)
+        else:
+            data = np.asarray(X)
+            if data.ndim == 3 and data.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {data.shape[1]} channels, but DifferentialEntropy was fitted "
+                    f"with {self.n_features_in_}."
+                )
+            # an array carries no names or rate: it is taken in the fitted layout
+            windows = to_windows(X, self.sfreq_, self.ch_names_)
         data = windows.data
-        if data.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {data.shape[1]} channels, but DifferentialEntropy was fitted "
-                f"with {self.n_features_in_}."
-            )
-        if windows.sfreq != self.sfreq_:
-            raise ValueError(
-                f"X is sampled at {windows.sfreq} Hz, but DifferentialEntropy was "
-                f"fitted at {self.sfreq_} Hz."
-            )
         de = self._differential_entropy(data.astype(np.float64))  # (n, C, B)
         parts = []
         if "de" in self.kind.split("+"):
@@ -172,8 +179,22 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
         return np.asarray(names, dtype=object)
 
     def _windows(self, X, require_names):
+        if is_epochs(X):
+            return to_windows(X, self.sfreq, self.ch_names)
+        missing = [name for name, value in (("sfreq", self.sfreq), ("ch_names", self.ch_names))
+                   if value is None and (name == "sfreq" or require_names)]
+        if missing:
+            # to_windows' own message would name HAMNetClassifier
+            what = " and ".join(missing)
+            example = ", ".join(
+                {"sfreq": "sfreq=200.0", "ch_names": "ch_names=[...]"}[m] for m in missing)
+            raise ValueError(
+                f"Array input needs {what}: pass {'them' if len(missing) > 1 else 'it'} to "
+                f"DifferentialEntropy (e.g. DifferentialEntropy({example}"
+                f"{', kind=' + repr(self.kind) if require_names else ''})), or pass Epochs."
+            )
         names = self.ch_names
-        if names is None and not require_names and not is_epochs(X):
+        if names is None:
             data = np.asarray(X)
             names = [f"ch{i}" for i in range(data.shape[1])] if data.ndim == 3 else None
         return to_windows(X, self.sfreq, names)
@@ -183,12 +204,25 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
         _validate_type(bands, dict, "bands", "dict of name -> (low, high)")
         return bands
 
-    def _check_bands(self, sfreq):
-        for name, (low, high) in self._band_dict().items():
-            if not 0 <= low < high <= sfreq / 2:
+    def _check_bands(self, sfreq=None):
+        bands = self._band_dict()
+        if not bands:
+            raise ValueError("bands must name at least one (low, high) band, but got {}.")
+        for name, edges in bands.items():
+            _validate_type(name, str, "Each name in bands", "str")
+            try:
+                low, high = (float(edge) for edge in edges)
+            except (TypeError, ValueError):
                 raise ValueError(
-                    f"Band {name!r} ({low}, {high}) Hz must satisfy 0 <= low < high <= "
-                    f"the Nyquist frequency {sfreq / 2} Hz."
+                    f"Band {name!r} must be a (low, high) pair of numbers in Hz, but got "
+                    f"{edges!r}."
+                ) from None
+            nyquist = np.inf if sfreq is None else sfreq / 2
+            if not (np.isfinite(low) and np.isfinite(high) and 0 <= low < high <= nyquist):
+                limit = "" if sfreq is None else f" the Nyquist frequency {sfreq / 2} Hz"
+                raise ValueError(
+                    f"Band {name!r} ({low}, {high}) Hz must satisfy 0 <= low < high <="
+                    f"{limit or ' a finite frequency'}."
                 )
 
     def _differential_entropy(self, data):
@@ -196,6 +230,7 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
         step = freqs[1] - freqs[0]
         variances = []
         for name, (low, high) in self._band_dict().items():
+            low, high = float(low), float(high)
             mask = (freqs >= low) & (freqs <= high)
             if not mask.any():
                 raise ValueError(

@@ -7,13 +7,13 @@ from torch import nn
 from ._band_power import direct_band_power, estimate_cost, fft_band_power
 from ._check import _check_option, _check_positive_int
 from ._logging import logger
-from .fir import check_bands, fir_filter_bank
+from .fir import check_bands, fir_filter_bank, resolve_filter_length
 
 
 class HAMNet(nn.Module):
     """Hemispheric Asymmetry Measurement Network (HAMNet).
 
-    The network of Yan et al. (2023) [1]_.
+    The network of Yan et al. (2022) [1]_.
     A spatial convolution (``n_spatial_filters`` filters over all channels)
     feeds a bank of temporal FIR kernels initialised as band-pass filters.
     Batch norm, squaring and averaging over time give one band power per
@@ -43,11 +43,15 @@ class HAMNet(nn.Module):
         builds the single-branch pretraining network.
     n_spatial_filters : int, default=16
         Number of spatial filters per branch (``K1`` in the paper).
-    bands : array-like of shape (n_bands, 2) | None, default=None
-        Pass bands of the initial FIR bank in Hz (``K2`` = n_bands). None
-        gives the paper's 18 bands of 2 Hz from 40 to 76 Hz.
-    filter_length : int, default=41
-        Taps per temporal kernel (``N`` in the paper).
+    bands : str | array-like of shape (n_bands, 2) | None, default=None
+        Pass bands of the initial FIR bank in Hz (``K2`` = n_bands), or a
+        preset name of :data:`mne_hamnet.fir.BAND_PRESETS`: ``"gamma"``
+        (the paper's 18 bands of 2 Hz from 40 to 76 Hz, also what None
+        gives) or ``"mu-beta"`` (8-30 Hz, for motor tasks).
+    filter_length : int | "auto", default="auto"
+        Taps per temporal kernel (``N`` in the paper). ``"auto"`` is the
+        paper's 41 taps at 200 Hz scaled with ``sfreq`` and kept odd (21 at
+        100 Hz, 201 at 1000 Hz; :func:`mne_hamnet.fir.auto_filter_length`).
     n_relation_filters : int, default=4
         Number of relational filters in the two-branch network.
     band_power : {"auto", "fft", "direct"}, default="auto"
@@ -73,9 +77,7 @@ class HAMNet(nn.Module):
 
     References
     ----------
-    .. [1] Yan, R., Lu, N., Niu, X., & Yan, Y. (2023). Hemispheric asymmetry
-       measurement network for emotion classification. In Neural Information
-       Processing (ICONIP 2022), Lecture Notes in Computer Science. Springer.
+    .. [1] The HAMNet paper, Yan et al. (2022): see :ref:`bibliography`.
     """
 
     def __init__(
@@ -87,7 +89,7 @@ class HAMNet(nn.Module):
         mirror_index=None,
         n_spatial_filters=16,
         bands=None,
-        filter_length=41,
+        filter_length="auto",
         n_relation_filters=4,
         band_power="auto",
     ):
@@ -97,13 +99,15 @@ class HAMNet(nn.Module):
         n_times = _check_positive_int(n_times, "n_times")
         n_spatial_filters = _check_positive_int(n_spatial_filters, "n_spatial_filters")
         n_relation_filters = _check_positive_int(n_relation_filters, "n_relation_filters")
-        filter_length = _check_positive_int(filter_length, "filter_length")
         _check_option("band_power", band_power, ("auto", "fft", "direct"))
         bands = check_bands(bands, sfreq)
+        auto = filter_length == "auto"
+        filter_length = resolve_filter_length(filter_length, sfreq)
         if filter_length > n_times:
+            how = f" ('auto' at {sfreq:g} Hz)" if auto else ""
             raise ValueError(
                 f"filter_length={filter_length} is longer than the window "
-                f"(n_times={n_times} samples); use filter_length <= {n_times} "
+                f"(n_times={n_times} samples){how}; use filter_length <= {n_times} "
                 "or longer windows."
             )
         self.n_chans, self.n_outputs, self.n_times = n_chans, n_outputs, n_times

@@ -28,6 +28,12 @@ _ONLY_FIRST_PAIR = {"A", "M", "CB"}
 # Reference and montage decorations seen in EDF, BrainVision and EEGLAB files.
 _REFERENCE_SUFFIX = re.compile(r"[-_ ](REF|LE|RE|AR|AVG|CAR|A1A2|M1M2|LM|RM)$")
 _TYPE_PREFIX = re.compile(r"^(EEG)[ _:-]*")
+# Names that say a channel is not on the scalp, whatever type a file reader
+# gave it (EEGLAB and EDF files often type EOG channels as EEG).
+_NON_SCALP_NAME = re.compile(
+    r"^(?:[VHLR]?EOG|E[CK]G|EMG|RESP|STI|STATUS|TRIG|TRIGGER|PHOTO|GSR|EDA|HR|SPO2)"
+    r"[LR]?(?![A-Z])"
+)
 
 
 def normalize_name(name):
@@ -50,6 +56,23 @@ def normalize_name(name):
     bare = _TYPE_PREFIX.sub("", bare)
     bare = _REFERENCE_SUFFIX.sub("", bare)
     return bare.rstrip(".").strip()
+
+
+def is_non_scalp_name(name):
+    """Whether a channel's name says it is not on the scalp (EOG1, ECG, STI 014...).
+
+    Parameters
+    ----------
+    name : str
+        A channel name, decorated or not.
+
+    Returns
+    -------
+    non_scalp : bool
+        True for names starting with EOG, VEOG, HEOG, ECG, EKG, EMG, RESP,
+        STI, STATUS, TRIG, PHOTO, GSR, EDA, HR or SPO2.
+    """
+    return _NON_SCALP_NAME.match(normalize_name(name)) is not None
 
 
 def parse_1005(name):

@@ -18,11 +18,15 @@ from .pairing import normalize_name
 _OLD_1020_NAMES = {"T3": "T7", "T4": "T8", "T5": "P7", "T6": "P8"}
 # Zero padding of the frequency responses: about 0.1 Hz per point at 200 Hz.
 _N_FFT = 2048
+# Amplitudes below this (-80 dB) are drawn at it in decibel plots.
+_DB_FLOOR = 1e-4
+# At most this many scalp maps per row of plot_spatial_filters.
+_MAX_COLS = 8
 _BRANCH_NAMES = ("Original", "Mirror")
 
 
 # ---------------------------------------------------------------- temporal
-def plot_temporal_filters(clf, bands=None, ax=None):
+def plot_temporal_filters(clf, bands=None, ax=None, *, dB=False, fmin=None, fmax=None):
     """Plot the amplitude responses of the initial and learned temporal filters.
 
     Each of HAMNet's temporal kernels starts as a band-pass FIR filter and is
@@ -44,6 +48,15 @@ def plot_temporal_filters(clf, bands=None, ax=None):
         None draws a grid with one filter per axis (3 x 6 for 18 filters).
         One Axes draws all filters on it, one colour per band. An array of
         ``n_bands`` Axes draws filter ``k`` on the ``k``-th one.
+    dB : bool, default=False
+        Whether to draw the amplitude in decibels (``20 log10``, floored at
+        -80 dB) instead of linearly.
+    fmin, fmax : float | None, default=None
+        The frequency axis's range in Hz. None fits it to the bands: from
+        the lowest band edge to the highest, widened on each side by twice
+        the filters' resolution ``sfreq / filter_length`` (within 0 and the
+        Nyquist frequency), so that the bands fill the plot at any
+        sampling frequency.
 
     Returns
     -------
@@ -58,21 +71,20 @@ def plot_temporal_filters(clf, bands=None, ax=None):
     Notes
     -----
     The responses are computed with an FFT zero-padded to 2048 points, so
-    the frequency grid is ``sfreq_ / 2048`` Hz. Amplitudes are linear; a
-    filter designed by :func:`~mne_hamnet.fir_filter_bank` has unit gain at
-    the centre of its band. With 41 taps at 200 Hz the main lobe is about
-    10 Hz wide, so neighbouring 2 Hz filters overlap heavily.
+    the frequency grid is ``sfreq_ / 2048`` Hz (finer for longer filters).
+    A filter designed by :func:`~mne_hamnet.fir_filter_bank` has unit gain
+    (0 dB) at the centre of its band. With 41 taps at 200 Hz the main lobe
+    is about 10 Hz wide, so neighbouring 2 Hz filters overlap heavily.
 
     References
     ----------
-    .. [1] Yan, R., Lu, N., Niu, X., & Yan, Y. (2023). Hemispheric asymmetry
-       measurement network for emotion classification. In Neural Information
-       Processing (ICONIP 2022), Lecture Notes in Computer Science. Springer.
+    .. [1] The HAMNet paper, Yan et al. (2022): see :ref:`bibliography`.
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
     check_is_fitted(clf, ["initial_temporal_filters_", "temporal_filters_", "sfreq_"])
+    _validate_type(dB, bool, "dB")
     initial = np.asarray(clf.initial_temporal_filters_, dtype=float)
     learned = np.asarray(clf.temporal_filters_, dtype=float)
     sfreq = float(clf.sfreq_)
@@ -85,9 +97,13 @@ def plot_temporal_filters(clf, bands=None, ax=None):
             f"bands has {len(bands)} bands, but the classifier has {n_bands} "
             "temporal filters."
         )
-    n_fft = max(_N_FFT, initial.shape[1])
+    n_fft = max(_N_FFT, 8 * initial.shape[1])
     freqs = np.fft.rfftfreq(n_fft, 1.0 / sfreq)
     responses = [np.abs(np.fft.rfft(h, n=n_fft, axis=-1)) for h in (initial, learned)]
+    if dB:
+        responses = [20 * np.log10(np.maximum(r, _DB_FLOOR)) for r in responses]
+    xlim = _frequency_range(bands, sfreq, initial.shape[1], fmin, fmax)
+    ylabel = "Amplitude (dB)" if dB else "Amplitude"
     logger.debug("temporal responses on %d frequencies up to %g Hz", len(freqs), freqs[-1])
 
     if ax is None:
@@ -101,7 +117,7 @@ def plot_temporal_filters(clf, bands=None, ax=None):
             fig.delaxes(extra)
         axes = axes.flat[:n_bands]
         for row in range(n_rows):
-            axes[row * n_cols].set_ylabel("Amplitude")
+            axes[row * n_cols].set_ylabel(ylabel)
         for k in range(max(0, n_bands - n_cols), n_bands):
             axes[k].set_xlabel("Frequency (Hz)")
     else:
@@ -123,12 +139,11 @@ def plot_temporal_filters(clf, bands=None, ax=None):
         if not single:
             axis.axvspan(low, high, color="0.85", zorder=0, lw=0)
             axis.set_title(f"{low:g}–{high:g} Hz", fontsize="medium")
-            axis.set_xlim(freqs[0], freqs[-1])
+            axis.set_xlim(*xlim)
             axis.grid(True, color="0.92", lw=0.5)
     if single:
         axis = axes[0]
-        axis.set(xlim=(freqs[0], freqs[-1]), xlabel="Frequency (Hz)", ylabel="Amplitude",
-                 title="Temporal filters")
+        axis.set(xlim=xlim, xlabel="Frequency (Hz)", ylabel=ylabel, title="Temporal filters")
         handles = [Line2D([], [], color="0.3", linestyle="--"),
                    Line2D([], [], color="0.3", linestyle="-")]
         axis.legend(handles, ["initial FIR", "learned"], loc="upper left",
@@ -140,6 +155,28 @@ def plot_temporal_filters(clf, bands=None, ax=None):
                    ncols=2, frameon=False)
         fig.suptitle("Temporal filters: amplitude responses")
     return fig
+
+
+def _frequency_range(bands, sfreq, n_taps, fmin, fmax):
+    """The x range: given, or the bands' range widened by twice the resolution."""
+    nyquist = sfreq / 2
+    margin = 2 * sfreq / n_taps
+    auto = (max(0.0, float(bands.min()) - margin), min(nyquist, float(bands.max()) + margin))
+    limits = []
+    for name, value, default in (("fmin", fmin, auto[0]), ("fmax", fmax, auto[1])):
+        if value is None:
+            limits.append(default)
+            continue
+        _validate_type(value, "numeric", name)
+        if not 0 <= value <= nyquist:
+            raise ValueError(
+                f"{name} must be in [0, {nyquist:g}] Hz (the Nyquist frequency), but got "
+                f"{value}."
+            )
+        limits.append(float(value))
+    if not limits[0] < limits[1]:
+        raise ValueError(f"fmin must be below fmax, but got {limits[0]} and {limits[1]}.")
+    return tuple(limits)
 
 
 def _as_axes(ax, n_bands):
@@ -161,11 +198,12 @@ def _as_axes(ax, n_bands):
 
 # ----------------------------------------------------------------- spatial
 def plot_spatial_filters(clf, info=None, kind="filters", X=None, *, components=None,
-                         cmap="RdBu_r", sensors=True, contours=6):
+                         cmap="RdBu_r", sensors=True, contours=6, ncols=None):
     """Plot the spatial filters (or patterns) of both branches as scalp maps.
 
-    One row per branch (the original, then after finetuning the mirror) and
-    one column per spatial filter, as in Fig. 5 of the HAMNet paper [1]_.
+    One block of rows per branch (the original, then after finetuning the
+    mirror), the spatial filters side by side and wrapped after ``ncols``
+    maps, as in Fig. 5 of the HAMNet paper [1]_.
     The mirror branch's weights are shown over the physical electrodes they
     multiply, so a network that measures hemispheric asymmetry shows two
     rows that are near mirror images of each other.
@@ -176,11 +214,14 @@ def plot_spatial_filters(clf, info=None, kind="filters", X=None, *, components=N
         A fitted classifier. A pretrain-only classifier has one branch.
     info : mne.Info | mne.Epochs | mne.io.Raw | mne.Evoked | None, default=None
         Where the channels are: an Info (or an object holding one) with a
-        montage and every channel seen in fit. None looks the fitted channel
-        names up in MNE's 10-05 template (decorations such as ``EEG Fp1-REF``
-        and case are ignored) and, for SEED's CB1/CB2, in
-        :func:`mne_hamnet.datasets.make_seed_montage`. Channels that still
-        have no position are left out of the maps with a warning.
+        montage and every channel seen in fit. None uses the positions the
+        classifier saw in fit (its ``info_``, for Epochs, or those of its
+        fitted mirror, e.g. from ``HemisphereMirror(montage=...)``); failing
+        those, it looks the fitted channel names up in MNE's 10-05 template
+        (decorations such as ``EEG Fp1-REF`` and case are ignored) and, for
+        SEED's CB1/CB2, in :func:`mne_hamnet.datasets.make_seed_montage`.
+        Channels that still have no position are left out of the maps with a
+        warning.
     kind : {"filters", "patterns"}, default="filters"
         ``"filters"`` shows the weights of the spatial convolutions.
         ``"patterns"`` shows activation patterns [2]_ computed from ``X``,
@@ -198,12 +239,15 @@ def plot_spatial_filters(clf, info=None, kind="filters", X=None, *, components=N
         Whether to mark the electrodes.
     contours : int, default=6
         Number of contour lines, as in :func:`mne.viz.plot_topomap`.
+    ncols : int | None, default=None
+        Maps per row; None puts up to 8 per row (the default 16 filters make
+        two rows per branch).
 
     Returns
     -------
     fig : matplotlib.figure.Figure
-        The figure: ``n_branches`` rows of maps titled ``Filter k`` (or
-        ``Pattern k``) and one colour bar per row.
+        The figure: for each branch, rows of maps titled ``Filter k`` (or
+        ``Pattern k``) and one colour bar.
 
     See Also
     --------
@@ -225,9 +269,7 @@ def plot_spatial_filters(clf, info=None, kind="filters", X=None, *, components=N
 
     References
     ----------
-    .. [1] Yan, R., Lu, N., Niu, X., & Yan, Y. (2023). Hemispheric asymmetry
-       measurement network for emotion classification. In Neural Information
-       Processing (ICONIP 2022), Lecture Notes in Computer Science. Springer.
+    .. [1] The HAMNet paper, Yan et al. (2022): see :ref:`bibliography`.
     .. [2] Haufe, S., Meinecke, F., Görgen, K., Dähne, S., Haynes, J.-D.,
        Blankertz, B., & Bießmann, F. (2014). On the interpretation of weight
        vectors of linear models in multivariate neuroimaging. NeuroImage, 87,
@@ -267,31 +309,48 @@ def plot_spatial_filters(clf, info=None, kind="filters", X=None, *, components=N
         maps = weights
         label = "Filter"
 
+    if info is None:
+        info = _fitted_info(clf)
     plot_info, keep = _info_with_positions(clf.ch_names_, info, clf.sfreq_)
     maps = maps[:, components][:, :, keep]
 
-    n_cols = len(components)
+    n_maps = len(components)
+    ncols = _MAX_COLS if ncols is None else _check_positive_int(ncols, "ncols")
+    ncols = min(ncols, n_maps)
+    rows_per_branch = int(np.ceil(n_maps / ncols))
     fig, axes = plt.subplots(
-        n_branches, n_cols, squeeze=False, layout="constrained",
-        figsize=(1.5 * n_cols + 1.3, 1.65 * n_branches + 0.5),
+        n_branches * rows_per_branch, ncols, squeeze=False, layout="constrained",
+        figsize=(1.5 * ncols + 1.3, 1.65 * n_branches * rows_per_branch + 0.5),
     )
     for branch in range(n_branches):
+        block = axes[branch * rows_per_branch:(branch + 1) * rows_per_branch].ravel()
+        for extra in block[n_maps:]:
+            fig.delaxes(extra)
         limit = float(np.max(np.abs(maps[branch]))) or 1.0
         for col, k in enumerate(components):
-            axis = axes[branch, col]
+            axis = block[col]
             image, _ = mne.viz.plot_topomap(
                 maps[branch, col], plot_info, axes=axis, cmap=cmap,
                 vlim=(-limit, limit), sensors=sensors, contours=contours, show=False,
             )
             axis.set_title(f"{label} {k}", fontsize="medium")
-        axes[branch, 0].text(
-            -0.12, 0.5, _BRANCH_NAMES[branch], transform=axes[branch, 0].transAxes,
+        block[0].text(
+            -0.12, 0.5, _BRANCH_NAMES[branch], transform=block[0].transAxes,
             rotation=90, ha="right", va="center", fontsize="large",
         )
-        colorbar = fig.colorbar(image, ax=axes[branch, :].tolist(), shrink=0.8,
-                                aspect=10, pad=0.01)
+        colorbar = fig.colorbar(image, ax=block[:n_maps].tolist(), shrink=0.8,
+                                aspect=10 * rows_per_branch, pad=0.01)
         colorbar.set_label("a.u.")
     return fig
+
+
+def _fitted_info(estimator):
+    """The Info with positions an estimator kept from fit, or None."""
+    for source in (estimator, getattr(estimator, "mirror_", None)):
+        info = getattr(source, "info_", None)
+        if isinstance(info, mne.Info):
+            return info
+    return None
 
 
 def _patterns(clf, X, weights):
@@ -326,9 +385,10 @@ def plot_mirror_pairs(mirror, info=None, ax=None, *, show_names=False):
         A fitted mirror.
     info : mne.Info | mne.Epochs | mne.io.Raw | mne.Evoked | None, default=None
         Where the channels are, with a montage and every channel the mirror
-        was fitted on. None looks the names up in MNE's 10-05 template, as
-        :func:`plot_spatial_filters` does; channels without a position are
-        left out with a warning.
+        was fitted on. None uses the positions the mirror saw in fit (its
+        ``info_``) and, failing those, looks the names up in MNE's 10-05
+        template, as :func:`plot_spatial_filters` does; channels without a
+        position are left out with a warning.
     ax : matplotlib.axes.Axes | None, default=None
         The axes to draw on; None makes a new figure.
     show_names : bool, default=False
@@ -349,6 +409,8 @@ def plot_mirror_pairs(mirror, info=None, ax=None, *, show_names=False):
     check_is_fitted(mirror, ["pairs_", "midline_", "ch_names_"])
     _validate_type(ax, (Axes, None), "ax", "matplotlib Axes or None")
     _validate_type(show_names, bool, "show_names")
+    if info is None:
+        info = _fitted_info(mirror)
     plot_info, keep = _info_with_positions(mirror.ch_names_, info, sfreq=1000.0)
     names = [mirror.ch_names_[i] for i in keep]
     if ax is None:
@@ -432,8 +494,17 @@ def _info_with_positions(ch_names, info, sfreq):
     if info is None:
         info = mne.create_info(ch_names, float(sfreq), "eeg", verbose=False)
         montage = _template_montage(ch_names)
-        if montage is not None:
-            info.set_montage(montage, on_missing="ignore", verbose=False)
+        found = 0 if montage is None else len(montage.ch_names)
+        if found < len(ch_names) / 2:
+            # EGI's E12 or Biosemi's A1...D32 are no 10-05 names: a few of
+            # them (Cz, C1, A1) would be drawn at 10-05 sites they are not at
+            raise ValueError(
+                f"Only {found} of the {len(ch_names)} fitted channel names are in MNE's "
+                "10-05 template, so their positions are unknown (EGI or Biosemi names?). "
+                "Pass info= with their montage, e.g. the Epochs' info, or fit on Epochs "
+                "with a montage (or, for arrays, HemisphereMirror(montage=...))."
+            )
+        info.set_montage(montage, on_missing="ignore", verbose=False)
     else:
         if not isinstance(info, mne.Info) and isinstance(getattr(info, "info", None),
                                                           mne.Info):

@@ -357,3 +357,236 @@ def test_hamnet_forward_checks_shape_not_values():
     x[0, 0, 0] = float("nan")
     out = net(x)
     assert torch.isnan(out[0]).all() and torch.isfinite(out[1:]).all()
+
+
+# ----------------------------------------------------------------------------------
+# HAMNetClassifier: what a new user runs into (issue 12), one test per case
+def test_arrays_in_volts_warn_at_fit_and_predict(data, fitted):
+    X, y = data
+    with pytest.warns(RuntimeWarning, match=r"looks like it is in volts.*multiply by 1e6"):
+        HAMNetClassifier(**TINY).fit(X * 1e-6, y)
+    with pytest.warns(RuntimeWarning, match=r"median \|value\| is \d.*e-06"):
+        proba = fitted.predict_proba(X * 1e-6)
+    # used as given, not rescaled behind the user's back: at this scale the
+    # band powers vanish and every window gets the same output
+    assert not np.allclose(proba, fitted.predict_proba(X))
+    np.testing.assert_allclose(proba, proba[:1].repeat(len(proba), axis=0), rtol=1e-4)
+
+
+def test_arrays_in_volts_warn_for_differential_entropy(data):
+    from mne_hamnet.features import DifferentialEntropy
+
+    X, _ = data
+    with pytest.warns(RuntimeWarning, match="looks like it is in volts"):
+        DifferentialEntropy(sfreq=200.0, ch_names=CH_NAMES).fit_transform(X * 1e-6)
+
+
+@pytest.mark.parametrize("make", [
+    lambda X: X, lambda X: X * 1e-3,  # µV and mV: no warning
+    lambda X: np.zeros_like(X), lambda X: _set(np.zeros_like(X), 5.0),  # flat but one value
+])
+def test_arrays_not_in_volts_do_not_warn(data, fitted, make):
+    # a warning would be an error here (setup.cfg)
+    fitted.predict_proba(make(data[0])[:4])
+
+
+def test_warm_start_is_refused(data):
+    with pytest.raises(ValueError, match=r"does not support warm_start=True.*partial_fit"):
+        HAMNetClassifier(**TINY, warm_start=True).fit(*data)
+
+
+def _lazy_epochs(tmp_path, n_windows=40):
+    """Epochs read from a .fif file with preload=False, and the same Epochs preloaded."""
+    epochs = simulate_epochs(n_windows)
+    raw = mne.io.RawArray(np.concatenate(list(epochs.get_data()), axis=1), epochs.info,
+                          verbose=False)
+    raw.save(tmp_path / "sim_raw.fif", verbose=False)
+    raw = mne.io.read_raw_fif(tmp_path / "sim_raw.fif", preload=False, verbose=False)
+    lazy = mne.Epochs(raw, epochs.events, event_id=epochs.event_id, tmin=0.0,
+                      tmax=epochs.times[-1], baseline=None, preload=False, verbose=False)
+    return lazy, epochs
+
+
+def test_epochs_not_preloaded(tmp_path):
+    from sklearn.model_selection import cross_val_score
+
+    lazy, preloaded = _lazy_epochs(tmp_path)
+    params = {**TINY, "sfreq": None, "ch_names": None}
+    clf = HAMNetClassifier(**params).fit(lazy)
+    assert not lazy.preload  # the user's Epochs stay as they were
+    reference = HAMNetClassifier(**params).fit(preloaded)
+    np.testing.assert_array_equal(clf.predict_proba(lazy), reference.predict_proba(preloaded))
+    # scikit-learn asks len(X) before any fit, which MNE answers only once bad
+    # epochs are dropped; drop_bad() reads the file but keeps it unloaded
+    with pytest.raises(RuntimeError, match="drop_bad"):
+        cross_val_score(HAMNetClassifier(**params), lazy, lazy.events[:, 2], cv=2)
+    lazy.drop_bad(verbose=False)
+    scores = cross_val_score(HAMNetClassifier(**params), lazy, lazy.events[:, 2], cv=2)
+    assert np.all(np.isfinite(scores)) and not lazy.preload
+
+
+def test_list_of_epochs_with_other_lengths_or_channels():
+    epochs = simulate_epochs(20)
+    with pytest.raises(ValueError, match=r"different lengths: \[200, 101\] samples"):
+        HAMNetClassifier(**TINY).fit([epochs, epochs.copy().crop(0, 0.5)])
+    with pytest.raises(ValueError, match=r"item 1 has EEG channels .*missing \['O2'\]"):
+        HAMNetClassifier(**TINY).fit([epochs, epochs.copy().drop_channels(["O2"])])
+
+
+def test_unpaired_hint_names_the_classifier_fix():
+    epochs = simulate_epochs(20).drop_channels(["O2"])
+    params = {**TINY, "sfreq": None, "ch_names": None}
+    with pytest.raises(ValueError, match=r"mirror=HemisphereMirror\(on_unpaired='warn'\)"):
+        HAMNetClassifier(**params).fit(epochs)
+    with pytest.warns(RuntimeWarning, match="O1"):
+        HAMNetClassifier(**params, mirror=HemisphereMirror(on_unpaired="warn")).fit(epochs)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"on_unpaired": "warn"}, r"unexpected argument\(s\) on_unpaired.*"
+                              r"mirror=HemisphereMirror\(on_unpaired='warn'\)"),
+    ({"bands": [(8, 12)]}, r"bands is a parameter of the network: pass module__bands="),
+    ({"pretrain_epoch": 3}, r"unexpected argument\(s\) pretrain_epoch"),
+])
+def test_unknown_keyword_arguments_are_refused(data, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        HAMNetClassifier(**TINY, **kwargs).fit(*data)
+
+
+def test_classes_with_fewer_classes_than_y(data):
+    with pytest.raises(ValueError, match=r"classes=\[1\] gives 1, while y holds 2: \[0, 1\]"):
+        HAMNetClassifier(**TINY, classes=[1]).fit(*data)
+
+
+def test_predict_epochs_with_other_channels_after_an_array_fit(fitted):
+    epochs = simulate_epochs(4).drop_channels(["Fp1"])
+    with pytest.raises(ValueError, match=r"saw in fit \(missing \['Fp1'\]") as info:
+        fitted.predict(epochs)
+    assert "Leave ch_names=None" not in str(info.value)
+    # the same channels as in fit work, though fit saw arrays
+    assert len(fitted.predict(simulate_epochs(4))) == 4
+
+
+def test_fitted_mirror_is_used_as_is_for_arrays_without_10_05_names():
+    montage = mne.channels.make_standard_montage("GSN-HydroCel-32")
+    names = montage.ch_names
+    info = mne.create_info(names, 200.0, "eeg")
+    info.set_montage(montage)
+    mirror = HemisphereMirror(on_unpaired="ignore").fit(info)
+    X, y = simulate_windows(20, ch_names=names)
+    params = {**TINY, "ch_names": names}
+    with pytest.raises(ValueError, match="partner"):
+        HAMNetClassifier(**params).fit(X, y)  # E1, E2 ...: no names, no positions
+    clf = HAMNetClassifier(**params, mirror=mirror).fit(X, y)
+    assert clf.mirror_ is mirror and clf.mirror_.method_ == "positions"
+    # a mirror fitted on other channels is a template, fitted again
+    other = HemisphereMirror().fit(simulate_epochs(4).drop_channels(["Fp1", "Fp2"]))
+    clf = HAMNetClassifier(**TINY, mirror=other).fit(*simulate_windows(20))
+    assert clf.mirror_ is not other and clf.mirror_.ch_names_ == CH_NAMES
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"module__bands": [(40, 120)]}, r"module__bands="),
+    ({"module__filter_length": 2}, r"^module__filter_length"),
+])
+def test_network_errors_name_the_classifier_parameter(data, params, match):
+    with pytest.raises(ValueError, match=match) as info:
+        HAMNetClassifier(**TINY, **params).fit(*data)
+    assert " bands=" not in str(info.value) and not str(info.value).startswith("filter_")
+
+
+@pytest.mark.parametrize("random_state, outcome", [
+    (-5, (ValueError, r"random_state must be an int in \[0, 2\*\*32 - 1\], but got -5")),
+    (2**32, (ValueError, "random_state must be an int")),
+    ("0", (TypeError, "random_state must be an instance of int, numpy RandomState")),
+    (np.random.default_rng(0), WORKS),
+])
+def test_random_state_values(data, random_state, outcome):
+    X, y = data
+    _check(outcome, lambda: HAMNetClassifier(**{**TINY, "random_state": random_state})
+           .fit(X, y).predict_proba(X[:2]))
+
+
+def test_random_state_generator_is_reproducible(data):
+    X, y = data
+
+    def proba():
+        params = {**TINY, "random_state": np.random.default_rng(7)}
+        return HAMNetClassifier(**params).fit(X, y).predict_proba(X)
+
+    np.testing.assert_array_equal(proba(), proba())
+
+
+def test_sample_weight_is_refused_with_the_class_weight_hint(data):
+    X, y = data
+    with pytest.raises(TypeError, match=r"\['sample_weight'\].*criterion__weight"):
+        HAMNetClassifier(**TINY).fit(X, y, sample_weight=np.ones(len(y)))
+
+
+@pytest.mark.parametrize("sfreq, error", [("200", TypeError), (-200.0, ValueError),
+                                          (np.nan, ValueError)])
+def test_sfreq_values(data, sfreq, error):
+    with pytest.raises(error, match="sfreq must be"):
+        HAMNetClassifier(**{**TINY, "sfreq": sfreq}).fit(*data)
+
+
+@pytest.mark.parametrize("make", [
+    lambda X, y: (X.astype(np.float16), y),
+    lambda X, y: (np.asfortranarray(X), y),
+    lambda X, y: (X[:, :, ::-1], y),  # a negative-stride view
+    lambda X, y: (X, y.astype(bool)),
+    lambda X, y: (X, np.array(["neg", "pos"])[y]),
+])
+def test_other_dtypes_layouts_and_labels_work(data, make):
+    X, y = make(*data)
+    clf = HAMNetClassifier(**TINY).fit(X, y)
+    assert set(clf.predict(X)) <= set(np.unique(y))
+
+
+@pytest.mark.parametrize("params, error, match", [
+    ({"pretrain_lr": np.inf}, ValueError, "pretrain_lr must be a positive number"),
+    ({"iterator_train__batch_size": 0}, ValueError, "iterator_train__batch_size must be"),
+    ({"mirror": HemisphereMirror}, TypeError, r"pass HemisphereMirror\(\)"),
+])
+def test_more_parameter_values(data, params, error, match):
+    with pytest.raises(error, match=match):
+        HAMNetClassifier(**{**TINY, **params}).fit(*data)
+
+
+def test_class_weights_through_the_criterion(data):
+    X, y = data
+    clf = HAMNetClassifier(**TINY, criterion__weight=torch.tensor([1.0, 3.0])).fit(X, y)
+    assert torch.equal(clf.criterion_.weight, torch.tensor([1.0, 3.0]))
+
+
+def test_predict_arrays_after_an_epochs_fit():
+    epochs = simulate_epochs(20)
+    clf = HAMNetClassifier(**{**TINY, "sfreq": None, "ch_names": None}).fit(epochs)
+    X = epochs.get_data(units="uV").astype(np.float32)
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(epochs))
+    with pytest.raises(ValueError, match="X has 16 channels, but HAMNetClassifier was fitted"):
+        clf.predict(X[:, 1:])
+    with pytest.warns(RuntimeWarning, match="volts"):
+        clf.predict(epochs.get_data())
+
+
+# Issue 12: hints that name what the user actually sets
+def test_unpaired_channel_hint_names_the_classifier_form():
+    epochs = simulate_epochs(6).drop_channels(["O2"])
+    with pytest.raises(ValueError, match=r"O1.*mirror=HemisphereMirror\(on_unpaired='warn'\)"):
+        HAMNetClassifier(**{**TINY, "sfreq": None, "ch_names": None}).fit(epochs)
+    # and the form it names works
+    clf = HAMNetClassifier(**{**TINY, "sfreq": None, "ch_names": None},
+                           mirror=HemisphereMirror(on_unpaired="ignore")).fit(epochs)
+    assert clf.mirror_.unpaired_ == ["O1"]
+
+
+def test_egi_arrays_pair_through_the_classifier_with_a_montage():
+    montage = mne.channels.make_standard_montage("GSN-HydroCel-128")
+    X = np.random.default_rng(0).normal(size=(6, 128, 50)).astype(np.float32)
+    y = np.arange(6) % 2
+    params = {**TINY, "ch_names": montage.ch_names}
+    with pytest.raises(ValueError, match="no 10-05 names and no positions.*montage="):
+        HAMNetClassifier(**params).fit(X, y)
+    clf = HAMNetClassifier(**params, mirror=HemisphereMirror(montage="GSN-HydroCel-128"))
+    assert len(clf.fit(X, y).mirror_.pairs_) > 50

@@ -44,7 +44,9 @@ def make_pair(sfreq, n_times, filter_length, n_branches, n_spatial_filters=4, se
         n_chans=N_CHANS, n_outputs=3, n_times=n_times, sfreq=sfreq,
         mirror_index=MIRROR if n_branches == 2 else None,
         n_spatial_filters=n_spatial_filters,
-        bands=None if sfreq / 2 > 76 else LOW_BANDS, filter_length=filter_length,
+        # the gamma bank where the rate and filter length resolve its 2 Hz bands
+        bands=None if sfreq / 2 > 76 and 2 >= sfreq / filter_length / 4 else LOW_BANDS,
+        filter_length=filter_length,
     )
     direct = HAMNet(**kwargs, band_power="direct")
     with torch.no_grad():
@@ -187,17 +189,20 @@ def test_batch_norm_without_affine_or_running_stats():
         assert_rel_close(actual, expected, str(kwargs))
 
 
+@pytest.mark.parametrize("path", ["direct", "fft"])
 @pytest.mark.parametrize("n_spatial_filters", LAYOUTS)
-def test_fft_path_stays_float32_under_autocast(n_spatial_filters):
-    """Mixed precision leaves the band-power block in float32."""
-    _, fft = make_pair(200.0, 200, 41, 2, n_spatial_filters)
-    fft.eval()
+def test_band_power_stays_float32_under_autocast(n_spatial_filters, path):
+    """Mixed precision leaves the band-power block in float32, on both paths."""
+    net = make_pair(200.0, 200, 41, 2, n_spatial_filters)[path == "fft"]
+    net.eval()
     x = make_windows(200, offset=1e3)
-    expected = fft.band_powers(x)
+    expected = net.band_powers(x)
     with torch.autocast("cpu", dtype=torch.bfloat16):
-        actual = fft.band_powers(x)
+        actual = net.band_powers(x)
+        # the layers after the block still run in bfloat16
+        assert net(x).dtype == torch.bfloat16
     assert actual.dtype == torch.float32
-    assert_rel_close(actual, expected, "band powers under autocast")
+    assert_rel_close(actual, expected, f"{path} band powers under autocast")
 
 
 def test_full_module_train_step_agrees():
@@ -222,7 +227,7 @@ def test_mirror_branch_needs_no_mirrored_copy(path):
     """Branch 2 equals the mirror branch's own weights run on x[:, mirror_index]."""
     torch.manual_seed(0)
     net = HAMNet(N_CHANS, 2, 125, 250.0, mirror_index=MIRROR, n_spatial_filters=4,
-                 filter_length=25, band_power=path)
+                 filter_length=25, band_power=path, bands=LOW_BANDS)
     with torch.no_grad():
         net.spatial_mirror.weight.normal_()  # differs from the original branch
     x = make_windows(125)
@@ -243,7 +248,7 @@ def test_band_power_argument_forces_the_path(band_power, monkeypatch):
         raise AssertionError(f"{other} was called with band_power={band_power!r}")
 
     monkeypatch.setattr(hamnet_module, other, forbidden)
-    net = HAMNet(N_CHANS, 2, 125, 250.0, mirror_index=MIRROR, filter_length=25,
+    net = HAMNet(N_CHANS, 2, 125, 250.0, mirror_index=MIRROR, filter_length=25, bands=LOW_BANDS,
                  band_power=band_power)
     assert net.band_power_path_ == band_power
     assert net(make_windows(125)).shape == (6, 2)
@@ -260,8 +265,9 @@ def test_auto_picks_fft_for_seed_windows(mirror_index):
 
 def test_auto_keeps_direct_when_it_is_cheaper():
     # one band and a 3-tap kernel: the convolution is cheaper than the FFTs
-    net = HAMNet(N_CHANS, 2, 64, 250.0, n_spatial_filters=1, bands=[(30.0, 45.0)],
-                 filter_length=3)
+    with pytest.warns(RuntimeWarning, match="filter_length=3 at sfreq=250 Hz resolves"):
+        net = HAMNet(N_CHANS, 2, 64, 250.0, n_spatial_filters=1, bands=[(30.0, 45.0)],
+                     filter_length=3)
     assert net.band_power_path_ == "direct"
 
 

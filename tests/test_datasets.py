@@ -61,15 +61,33 @@ def test_make_seed_montage():
     assert montage.ch_names == list(SEED_CH_NAMES)
     pos = montage.get_positions()["ch_pos"]
     assert all(np.isfinite(p).all() for p in pos.values())
-    cb1, cb2, o1 = pos["CB1"], pos["CB2"], pos["O1"]
+    cb1, cb2 = pos["CB1"], pos["CB2"]
     np.testing.assert_allclose(cb2, cb1 * [-1, 1, 1])
     assert cb1[0] < 0  # left
-    assert cb1[2] < o1[2] - 0.02  # clearly below O1
-    assert abs(cb1[1] - o1[1]) < 0.01  # at the back of the head, like O1
-    # Nearest neighbours of CB1 lie in the occipital region.
+    # SEED's channel_62_pos.locs: CB1 at -150 deg on the ring of PO7 (-135) and
+    # O1 (-165), halfway between them; not below O1 as MNE-less guesses put it
     names = [n for n in SEED_CH_NAMES if n != "CB1"]
-    dist = [np.linalg.norm(pos[n] - cb1) for n in names]
-    assert names[int(np.argmin(dist))] in {"O1", "PO7"}
+    dist = {n: np.linalg.norm(pos[n] - cb1) for n in names}
+    assert sorted(dist, key=dist.get)[:2] in (["PO7", "O1"], ["O1", "PO7"])
+    assert abs(dist["PO7"] - dist["O1"]) < 0.002
+    assert min(pos["PO7"][2], pos["O1"][2]) - 0.005 < cb1[2] < max(pos["PO7"][2],
+                                                                   pos["O1"][2]) + 0.005
+
+
+def test_cb_positions_follow_seeds_locs_file_as_mne_reads_it(tmp_path):
+    """Read SEED's own positions of CB1/CB2 and neighbours with MNE's .locs reader:
+    each CB lies on its neighbours' great circle at the fraction we use."""
+    from mne_hamnet.datasets._seed_layout import SEED_LOCS_POLAR, _slerp
+
+    fname = tmp_path / "channel_62_pos.locs"
+    fname.write_text("".join(f"{i}\t{theta}\t{radius}\t{name}\n" for i, (name, (theta, radius))
+                             in enumerate(SEED_LOCS_POLAR.items(), 1)))
+    pos = mne.channels.read_custom_montage(fname).get_positions()["ch_pos"]
+    # the file's ring is a small circle just below the equator; its great-circle
+    # chord differs by about 0.1 mm on a 95 mm head
+    np.testing.assert_allclose(_slerp(pos["PO7"], pos["O1"], 0.5), pos["CB1"], atol=2e-4)
+    np.testing.assert_allclose(_slerp(pos["PO8"], pos["O2"], 0.5), pos["CB2"], atol=2e-4)
+    assert pos["CB1"][0] < 0 < pos["CB2"][0] and pos["CB1"][1] < 0
 
 
 def test_simulate_layout(seed_folder):
@@ -376,3 +394,97 @@ def test_unreadable_mat_file(write_seed, tmp_path):
     (tmp_path / "1_20140101.mat").write_bytes(b"not a MATLAB file")
     with pytest.raises(ValueError, match="Could not read .*1_20140101.mat"):
         SEED(folder).get_data(subjects=[1])
+
+
+def test_hidden_macos_twins_are_ignored(seed_folder, tmp_path):
+    import shutil
+
+    folder = tmp_path / "copy"
+    shutil.copytree(seed_folder, folder)
+    (folder / "._1_20131027.mat").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
+    (folder / "._label.mat").write_bytes(b"\x00\x05\x16\x07")
+    dataset = SEED(folder)
+    assert dataset.subject_list == [1, 2]
+    assert len(dataset.get_data(subjects=[1])[1]) == 2
+
+
+def test_truncated_mat_file_is_named(write_seed, tmp_path):
+    folder = write_seed({"1_20140101.mat": constant_trials()})
+    fname = tmp_path / "1_20140101.mat"
+    fname.write_bytes(fname.read_bytes()[: fname.stat().st_size // 2])
+    with pytest.raises(ValueError, match=r"Could not read .*1_20140101.mat as a MATLAB file "
+                       r".*truncated or damaged"):
+        SEED(folder).get_data(subjects=[1])
+
+
+def test_extracted_features_folder_is_named_early(tmp_path):
+    features = {f"{kind}_{smooth}{k}": np.zeros((62, 5, 5))
+                for kind in ("de", "psd") for smooth in ("LDS", "movingAve")
+                for k in range(1, 16)}
+    for folder in (tmp_path / "ExtractedFeatures", tmp_path / "features"):
+        folder.mkdir()
+        savemat(folder / "1_20131027.mat", features)
+        savemat(folder / "label.mat", {"label": np.atleast_2d(SEED_LABELS)})
+    (tmp_path / "Preprocessed_EEG").mkdir()
+    with pytest.raises(ValueError, match=r"is SEED's 'ExtractedFeatures' folder: .* "
+                       r"Use path=.*Preprocessed_EEG"):
+        SEED(tmp_path / "ExtractedFeatures")
+    # a renamed copy is recognised by its variables, at construction
+    with pytest.raises(ValueError, match=r"'ExtractedFeatures' folder \(1_20131027.mat holds "
+                       r"de_LDS1, .*not EEG"):
+        SEED(tmp_path / "features")
+
+
+def test_root_with_only_extracted_features(tmp_path):
+    (tmp_path / "ExtractedFeatures").mkdir()
+    with pytest.raises(FileNotFoundError, match="holds 'ExtractedFeatures'.*no "
+                       "'Preprocessed_EEG'"):
+        SEED(tmp_path)
+
+
+def test_path_to_a_file(seed_folder):
+    fname = next(seed_folder.glob("1_*.mat"))
+    with pytest.raises(NotADirectoryError, match=r"is a file, but SEED reads a folder. "
+                       r"Pass the folder that holds it"):
+        SEED(fname)
+    with pytest.raises(NotADirectoryError, match="is a file; simulate_seed writes a folder"):
+        simulate_seed(fname)
+
+
+@pytest.mark.parametrize("sfreq", [200.0, 1000.0])
+def test_simulated_rate_travels_with_the_folder(tmp_path, sfreq):
+    """simulate_seed(sfreq=1000) used to be read back at 200 Hz, 5x too slow."""
+    folder = simulate_seed(tmp_path, n_subjects=1, n_sessions=1, n_trials=2,
+                           trial_seconds=1.5, sfreq=sfreq, random_state=0)
+    dataset = SEED(folder)
+    assert dataset.sfreq == sfreq
+    raw = dataset.get_data(subjects=[1])[1]["0"]["1"]  # 2 trials: one digit
+    assert raw.info["sfreq"] == sfreq
+    assert raw.n_times == int(1.5 * sfreq)
+    np.testing.assert_allclose(raw.annotations.duration, [1.5])
+
+
+def test_folder_without_sidecar_is_at_200_hz(write_seed):
+    assert SEED(write_seed({"1_20140101.mat": constant_trials()})).sfreq == 200.0
+
+
+@pytest.mark.parametrize("random_state, error, match", [
+    (-1, ValueError, "random_state must be None, a non-negative int or a numpy Generator, "
+                     "but got -1"),
+    ("0", TypeError, "random_state must be None, .* but got str"),
+    (1.5, TypeError, "but got float"),
+])
+def test_simulate_bad_random_state(tmp_path, random_state, error, match):
+    with pytest.raises(error, match=match):
+        simulate_seed(tmp_path, random_state=random_state)
+    assert not any(tmp_path.iterdir())  # refused before anything was written
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(trial_seconds=float("nan")), "trial_seconds must be a positive, finite"),
+    (dict(trial_seconds=-2.0), "trial_seconds must be a positive, finite"),
+    (dict(sfreq=float("inf")), "sfreq must be above 150"),
+])
+def test_simulate_more_bad_input(tmp_path, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        simulate_seed(tmp_path, **kwargs)

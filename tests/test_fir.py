@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from scipy.signal import freqz
 
-from mne_hamnet import fir_filter_bank
-from mne_hamnet.fir import DEFAULT_BANDS
+from mne_hamnet import HAMNet, fir_filter_bank
+from mne_hamnet.fir import BAND_PRESETS, DEFAULT_BANDS, auto_filter_length
 
 
 def test_default_bank_shape_and_peaks():
@@ -27,14 +27,71 @@ def test_custom_bands_and_length():
     "kwargs, match",
     [
         ({"sfreq": 100.0},
-         r"Band \(48, 50\) Hz has an edge at or above the Nyquist frequency 50 Hz"),
+         r"bands=the default 'gamma': band \(48, 50\) Hz has an edge at or above the "
+         r"Nyquist frequency 50 Hz"),
         ({"sfreq": 200.0, "bands": [(10, 5)]}, r"0 < low < high, but got \(10.0, 5.0\)"),
         ({"sfreq": 200.0, "bands": [1, 2, 3]}, r"shape \(n_bands, 2\), but got shape \(3,\)"),
         ({"sfreq": -1.0}, "sfreq must be a positive finite number, but got -1.0"),
-        ({"sfreq": 200.0, "filter_length": 2}, "filter_length must be an int >= 3, but got 2"),
-        ({"sfreq": 200.0, "filter_length": 4.5}, "filter_length must be an instance of int"),
+        ({"sfreq": 200.0, "filter_length": 2},
+         "filter_length= must be an int >= 3 or 'auto', but got 2"),
+        ({"sfreq": 200.0, "filter_length": 4.5},
+         "filter_length= must be an instance of int or 'auto'"),
+        ({"sfreq": 200.0, "filter_length": "long"},
+         "filter_length= must be an int >= 3 or 'auto', but got 'long'"),
+        ({"sfreq": 200.0, "bands": "alpha"},
+         r"bands='alpha' is not a preset; the presets are \['gamma', 'mu-beta', 'alpha-gamma'\]"),
+        ({"sfreq": 200.0, "bands": [("a", "b")]}, "bands= must be a preset name or"),
     ],
 )
 def test_bad_input(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
         fir_filter_bank(**kwargs)
+
+
+@pytest.mark.parametrize("sfreq, taps", [(100.0, 21), (128.0, 27), (200.0, 41), (250.0, 51),
+                                         (1000.0, 201)])
+def test_auto_length_keeps_the_duration(sfreq, taps):
+    assert auto_filter_length(sfreq) == taps
+    assert taps % 2 == 1 and abs((taps - 1) / sfreq - 0.2) <= 0.5 / sfreq + 1e-12
+    bank = fir_filter_bank(sfreq, bands="mu-beta")
+    assert bank.shape == (6, taps)
+    np.testing.assert_allclose(bank, bank[:, ::-1], atol=1e-12)
+
+
+@pytest.mark.parametrize("sfreq", [200.0, 250.0, 1000.0])
+def test_gamma_preset_resolves_its_bands_at_any_rate(sfreq):
+    """With 'auto' taps each 2 Hz filter peaks in its band, and its -3 dB width stays
+    that of the paper's bank (about 6.5 Hz), not 33 Hz as with 41 taps at 1000 Hz."""
+    bank = fir_filter_bank(sfreq, bands="gamma")
+    assert bank.shape[0] == 18
+    for kernel, (low, high) in zip(bank, BAND_PRESETS["gamma"]):
+        freqs, response = freqz(kernel, worN=16384, fs=sfreq)
+        amplitude = np.abs(response)
+        assert low - 0.1 <= freqs[np.argmax(amplitude)] <= high + 0.1
+        passband = freqs[amplitude >= amplitude.max() / np.sqrt(2)]
+        assert passband.max() - passband.min() < 7.0
+
+
+def test_presets():
+    assert BAND_PRESETS["gamma"] == DEFAULT_BANDS
+    assert BAND_PRESETS["mu-beta"] == ((8, 10), (10, 12), (12, 15), (15, 20), (20, 25),
+                                       (25, 30))
+    np.testing.assert_array_equal(fir_filter_bank(200.0, bands="gamma"), fir_filter_bank(200.0))
+
+
+@pytest.mark.parametrize("sfreq", [100.0, 128.0])
+def test_gamma_at_low_rates_suggests_a_preset_that_fits(sfreq):
+    for make in (lambda: fir_filter_bank(sfreq, bands="gamma"),
+                 lambda: HAMNet(4, 2, int(sfreq), sfreq, bands="gamma")):
+        with pytest.raises(ValueError, match=r"^bands='gamma': band .* Nyquist .* 'mu-beta'"):
+            make()
+    # the preset it suggests does fit, network included
+    assert HAMNet(4, 2, int(sfreq), sfreq, bands="mu-beta").temporal.weight.shape[0] == 6
+
+
+def test_narrow_bands_warn_with_too_few_taps():
+    with pytest.warns(RuntimeWarning, match=r"filter_length=41 at sfreq=1000 Hz resolves "
+                      r"about 24.4 Hz, but 18 band\(s\) of bands= .* at least 125 taps"):
+        fir_filter_bank(1000.0, filter_length=41)
+    # the paper's own bank (0.41 of the resolution) does not warn
+    fir_filter_bank(200.0, filter_length=41)

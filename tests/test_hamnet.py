@@ -71,3 +71,13 @@ def test_forward_rejects_wrong_shape():
     net = HAMNet(4, 2, 100, 200.0)
     with pytest.raises(ValueError, match="expects input of shape \\(n_windows, 4, 100\\)"):
         net(torch.randn(2, 4, 99))
+
+
+@pytest.mark.parametrize("sfreq, taps", [(200.0, 41), (1000.0, 201)])
+def test_filter_length_auto_scales_with_sfreq(sfreq, taps):
+    net = HAMNet(n_chans=4, n_outputs=2, n_times=int(sfreq), sfreq=sfreq)
+    assert net.filter_length == taps
+    assert tuple(net.temporal.weight.shape) == (18, 1, taps)
+    with pytest.raises(ValueError, match=rf"filter_length={taps} is longer than the window "
+                       rf"\(n_times=40 samples\) \('auto' at {sfreq:g} Hz\)"):
+        HAMNet(n_chans=4, n_outputs=2, n_times=40, sfreq=sfreq)

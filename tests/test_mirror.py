@@ -54,15 +54,102 @@ def test_decorated_names_pair():
     assert mirror.midline_ == ["Cz."]
 
 
-def test_channel_types_respected():
+@pytest.mark.parametrize("other_type", ["eog", "misc", "ecg", "stim"])
+def test_only_eeg_channels_pair(other_type):
+    """Other channels map to themselves, as in the classifier (issue 12, hint 7)."""
     info = mne.create_info(["Fp1", "Fp2", "Cz", "EOG1", "EOG2"], 100.0,
-                           ["eeg", "eeg", "eeg", "eog", "eog"])
-    with pytest.raises(ValueError, match="2 channel\\(s\\) have no left/right partner.*EOG1, EOG2"):
-        HemisphereMirror().fit(info)
-    mirror = HemisphereMirror(on_unpaired="ignore").fit(info)
+                           ["eeg", "eeg", "eeg", other_type, other_type])
+    mirror = HemisphereMirror().fit(info)
     assert mirror.pairs_ == [("Fp1", "Fp2")]
-    assert mirror.unpaired_ == ["EOG1", "EOG2"]
+    assert mirror.unpaired_ == []
     np.testing.assert_array_equal(mirror.mirror_index_, [1, 0, 2, 3, 4])
+
+
+def test_eog_typed_as_eeg_maps_to_itself():
+    """EEGLAB's reader types EOG1/EOG2 as EEG; their names say otherwise."""
+    info = mne.create_info(["Fp1", "VEOG", "Fp2", "EOG1", "EEG ECG-REF", "Cz"], 100.0, "eeg")
+    mirror = HemisphereMirror().fit(info)
+    assert mirror.pairs_ == [("Fp1", "Fp2")]
+    np.testing.assert_array_equal(mirror.mirror_index_, [2, 1, 0, 3, 4, 5])
+
+
+def test_unpaired_error_names_the_classifier_fix():
+    with pytest.raises(ValueError, match=r"no left/right partner.*C3.*"
+                       r"mirror=HemisphereMirror\(on_unpaired='warn'\)"):
+        _fit_names(["C3", "Cz"])
+
+
+@pytest.mark.parametrize("name", ["GSN-HydroCel-128", "biosemi128"])
+def test_arrays_of_egi_and_biosemi_pair_with_a_montage(name):
+    montage = mne.channels.make_standard_montage(name)
+    X = np.zeros((2, len(montage.ch_names), 5))
+    # without positions: the error says why, and suggests montage=, not set_montage
+    with pytest.raises(ValueError, match="no 10-05 names and no positions") as err:
+        HemisphereMirror(ch_names=montage.ch_names).fit(X)
+    assert "montage=" in str(err.value) and "set_montage" not in str(err.value)
+    assert "more)" in str(err.value)  # 128 names are not all listed
+    by_name = HemisphereMirror(ch_names=montage.ch_names, montage=name).fit(X)
+    by_object = HemisphereMirror(ch_names=montage.ch_names, montage=montage).fit(X)
+    info = mne.create_info(montage.ch_names, 250.0, "eeg")
+    info.set_montage(montage)
+    by_info = HemisphereMirror(ch_names=montage.ch_names, info=info).fit(X)
+    from_epochs_info = HemisphereMirror().fit(info)
+    assert by_name.method_ == "positions"
+    assert len(by_name.pairs_) > 50
+    assert by_name.pairs_ == by_object.pairs_ == by_info.pairs_ == from_epochs_info.pairs_
+    assert by_name.info_ is not None and by_name.info_["ch_names"] == montage.ch_names
+
+
+def test_egi_names_without_positions_on_mne_objects_suggest_set_montage():
+    info = mne.create_info([f"E{i}" for i in range(1, 9)], 100.0, "eeg")
+    epochs = mne.EpochsArray(np.zeros((1, 8, 3)), info, verbose=False)
+    with pytest.raises(ValueError, match=r"8 channel\(s\) have no left/right partner.*They "
+                       r"have no 10-05 names and no positions.*epochs.set_montage") as err:
+        HemisphereMirror().fit(epochs)
+    assert "info=" not in str(err.value)
+    # an Info may stand for an array (the classifier builds one): montage= first
+    with pytest.raises(ValueError, match=r"no 10-05 names and no positions, so nothing tells "
+                       r"left from right: pass montage=.*mirror=HemisphereMirror\(montage"):
+        HemisphereMirror().fit(info)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"montage": "GSN-HydroCel-12"}, r"montage='GSN-HydroCel-12' is not one of MNE's standard "
+     r"montages; did you mean .*'GSN-HydroCel-128'"),
+    ({"montage": 3}, "montage must be an instance of str, DigMontage or None"),
+    ({"info": "epochs"}, "info must be an instance of mne.Info or None"),
+    ({"montage": "biosemi64", "info": mne.create_info(["C3"], 1.0, "eeg")},
+     "montage= or info=, not both"),
+    ({"montage": "biosemi64", "ch_names": ["E1", "E2"]},
+     r"montage='biosemi64' places none of the 2 EEG channels"),
+    ({"tol": 10}, r"at most 0.05 .* but got 10"),
+    ({"tol": float("nan")}, "tol must be a positive distance"),
+    ({"tol": "1cm"}, "tol must be an instance of"),
+])
+def test_position_params_bad_input(kwargs, match):
+    kwargs = {"ch_names": ["C3", "C4"], **kwargs}
+    with pytest.raises((ValueError, TypeError), match=match):
+        HemisphereMirror(**kwargs).fit(np.zeros((1, 2, 4)))
+
+
+def test_fitted_state_round_trip_keeps_pairs_and_positions():
+    import json
+
+    montage = mne.channels.make_standard_montage("GSN-HydroCel-128")
+    mirror = HemisphereMirror(ch_names=montage.ch_names, montage=montage).fit(
+        np.zeros((1, 128, 3)))
+    state = json.loads(json.dumps(mirror.get_fitted_state()))
+    assert state["params"]["montage"] is None  # a DigMontage is not JSON
+    back = HemisphereMirror.from_fitted_state(state)
+    assert back.pairs_ == mirror.pairs_ and back.method_ == "positions"
+    np.testing.assert_array_equal(back.mirror_index_, mirror.mirror_index_)
+    np.testing.assert_allclose(
+        [ch["loc"][:3] for ch in back.info_["chs"]],
+        [ch["loc"][:3] for ch in mirror.info_["chs"]])
+    # a state written before "positions" existed (0.1.0) still loads
+    del state["positions"]
+    old = HemisphereMirror.from_fitted_state(state)
+    assert old.info_ is None and old.pairs_ == mirror.pairs_
 
 
 def test_on_unpaired_warn():
@@ -121,6 +208,7 @@ def test_transform_shapes_and_epochs(epochs):
         ({"ch_names": ["C3", "C4"], "method": "x"}, np.zeros((1, 2, 4)),
          "Invalid value for the 'method' parameter"),
         ({"ch_names": ["C3", "C4"], "tol": -1}, np.zeros((1, 2, 4)), "tol must be a positive"),
+        ({"ch_names": ["C3", "C4"], "tol": 1.0}, np.zeros((1, 2, 4)), "at most 0.05"),
         ({"ch_names": ["E1", "E2"], "method": "positions"}, np.zeros((1, 2, 4)),
          "needs channel positions"),
     ],
@@ -139,3 +227,17 @@ def test_transform_bad_input():
     bad[0, 1, 2] = np.nan
     with pytest.raises(ValueError, match="1 NaN"):
         mirror.transform(bad)
+
+
+def test_mirror_pickled_by_0_1_0_still_works():
+    """A 0.1.0 pickle has no montage, info or info_: it loads, clones and saves."""
+    import pickle
+
+    mirror = _fit_names(["C3", "Cz", "C4"])
+    for name in ("montage", "info", "info_"):
+        del mirror.__dict__[name]
+    old = pickle.loads(pickle.dumps(mirror))
+    assert old.montage is None and old.info is None and old.info_ is None
+    assert old.pairs_ == [("C3", "C4")]
+    assert clone(old).get_params()["montage"] is None
+    assert HemisphereMirror.from_fitted_state(old.get_fitted_state()).pairs_ == old.pairs_

@@ -159,6 +159,7 @@ def test_datasets_from_config(seed_folder, monkeypatch):
     "kwargs, match",
     [
         (dict(window=0.0), "window must be a positive number of seconds"),
+        (dict(window=float("inf")), "window must be a positive number of seconds, but got inf"),
         (dict(overlap=1.0), r"overlap must be a fraction in \[0, 1\)"),
         (dict(overlap=50), r"overlap must be a fraction in \[0, 1\), but got 50"),
     ],
@@ -222,3 +223,39 @@ def test_moabb_evaluations(seed_folder, tmp_path, evaluation, kwargs, n_rows):
     assert set(results.subject.astype(int)) == {1, 2}
     assert results.score.between(0, 1).all()
     assert (results.n_classes == 3).all()
+
+
+def test_window_longer_than_every_trial(seed_folder):
+    with pytest.raises(ValueError, match=r"Emotion\(window=10.0\) cut no window from "
+                       r"subject\(s\) \[1\] of SEED: no trial is at least 10.0 s long"):
+        Emotion(window=10.0).get_data(SEED(seed_folder), [1])
+
+
+def test_unknown_event_names_the_valid_ones(seed_folder):
+    with pytest.raises(ValueError, match=r"events=\['happy'\] names \['happy'\], which SEED "
+                       r"does not have; its events are \['negative', 'neutral', 'positive'\]"):
+        Emotion(events=["happy"]).get_data(SEED(seed_folder), [1])
+
+
+def test_dataset_of_another_paradigm():
+    with pytest.raises(ValueError, match="Emotion needs an emotion data set such as SEED"):
+        Emotion().get_data(FakeDataset(paradigm="imagery"), [1])
+
+
+def test_unknown_channel_is_named(seed_folder):
+    with pytest.raises(ValueError, match=r"channels=\['O2', 'XX'\] names \['XX'\]"):
+        Emotion(channels=["O2", "XX"]).get_data(SEED(seed_folder), [1])
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(events="negative"), TypeError, r"events must be a list of str .* write \['negative'\]"),
+    (dict(events=[]), ValueError, "events must name at least one"),
+    (dict(events=["negative", "negative"]), ValueError, "events must be unique"),
+    (dict(channels=[1, 2]), TypeError, "channels must be a list of str"),
+    (dict(fmin=40.0, fmax=8.0), ValueError, "fmin must be below fmax"),
+    (dict(fmin=-1.0), ValueError, "fmin must be a non-negative frequency"),
+    (dict(resample=0), ValueError, "resample must be a positive sampling frequency"),
+])
+def test_more_bad_parameters(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        Emotion(**kwargs)

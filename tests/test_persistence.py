@@ -9,11 +9,12 @@ import sys
 from contextlib import contextmanager
 
 import joblib
+import mne
 import numpy as np
 import pytest
 import torch
 import torch.serialization
-from conftest import CH_NAMES, simulate_windows
+from conftest import CH_NAMES, simulate_epochs, simulate_windows
 from skorch.exceptions import DeviceWarning, NotInitializedError
 
 from mne_hamnet import HAMNetClassifier, HemisphereMirror
@@ -68,6 +69,20 @@ def assert_same_fit(restored, clf, X):
     assert len(restored.history_) == len(clf.history_)
     assert len(restored.history_pretrain_) == len(clf.history_pretrain_)
     assert restored.device == clf.device
+    assert_same_positions(restored.info_, clf.info_)
+
+
+def assert_same_positions(restored, info):
+    """The same fitted channels with the same positions (None for arrays)."""
+    if info is None:
+        assert restored is None
+        return
+    assert restored.ch_names == info.ch_names
+    pos = info.get_montage().get_positions()["ch_pos"]
+    restored_pos = restored.get_montage().get_positions()["ch_pos"]
+    assert list(restored_pos) == list(pos)
+    for name in pos:
+        np.testing.assert_allclose(restored_pos[name], pos[name])
 
 
 def test_pickle(fit):
@@ -215,3 +230,23 @@ def test_gpu_trained_model_predicts_without_cuda(data, tmp_path):
     subprocess.run([sys.executable, "-c", GPU_SCRIPT, str(tmp_path)], env=env, check=True)
     for name in ("pickle", "params"):
         np.testing.assert_allclose(np.load(tmp_path / f"{name}.npy"), expected, atol=1e-5)
+
+
+def test_info_keeps_the_fitted_positions(tmp_path):
+    """info_ holds the fitted EEG channels with positions, through every kind of save."""
+    epochs = simulate_epochs(20)
+    epochs.add_channels([mne.EpochsArray(
+        np.zeros((20, 1, 200)), mne.create_info(["EOG1"], 200.0, "eog"), verbose=False)],
+        force_update_info=True)
+    params = {**TINY, "sfreq": None, "ch_names": None}
+    clf = HAMNetClassifier(**params).fit(epochs)
+    assert clf.info_.ch_names == CH_NAMES  # EEG only, as fitted
+    assert_same_positions(clf.info_, epochs.copy().pick(CH_NAMES).info)
+    assert_same_positions(pickle.loads(pickle.dumps(clf)).info_, clf.info_)
+    clf.save_params(f_params=tmp_path / "p.pt", f_fitted=tmp_path / "f.json")
+    assert set(json.loads((tmp_path / "f.json").read_text())["info"]["ch_pos"]) == set(CH_NAMES)
+    restored = HAMNetClassifier(**params)
+    restored.load_params(f_params=tmp_path / "p.pt", f_fitted=tmp_path / "f.json")
+    assert_same_positions(restored.info_, clf.info_)
+    X, y = simulate_windows(20)
+    assert HAMNetClassifier(**TINY).fit(X, y).info_ is None

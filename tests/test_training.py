@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 from conftest import CH_NAMES, simulate_windows
+from skorch.callbacks import Callback
 
 from mne_hamnet import HAMNetClassifier
 from mne_hamnet._training import BatchSlicer, TensorWindows
@@ -168,3 +169,42 @@ def test_fit_holds_no_copy_of_the_data():
     assert extra < 0.5 * X.nbytes + 48e6, (
         f"fit used {extra / 1e6:.0f} MB above the {X.nbytes / 1e6:.0f} MB of data"
     )
+
+
+class _EpochCounter(Callback):
+    """Count finished epochs per stage into a dict shared with the test."""
+
+    def __init__(self, counts):
+        self.counts = counts
+
+    def on_epoch_end(self, net, **kwargs):
+        self.counts[net.stage_] = self.counts.get(net.stage_, 0) + 1
+
+
+def test_each_stage_trains_the_epochs_asked_for(windows):
+    X, y = windows
+    counts = {}
+    clf = quick_classifier(pretrain_epochs=3, finetune_epochs=2,
+                           callbacks=[("count", _EpochCounter(counts))]).fit(X[:40], y[:40])
+    assert counts == {"pretrain": 3, "finetune": 2}
+    assert len(clf.history_pretrain_) == 3 and len(clf.history_) == 2
+    clf.partial_fit(X[:40], y[:40])
+    assert counts == {"pretrain": 3, "finetune": 3}
+    assert len(clf.history_) == 3
+
+
+def test_stage_state_is_one_record(windows, caplog):
+    from mne_hamnet._logging import PROGRESS_LOGGER
+    from mne_hamnet._stages import StageRun
+
+    X, y = windows
+    caplog.set_level("INFO", logger=PROGRESS_LOGGER)
+    clf = quick_classifier(pretrain_epochs=2, finetune_epochs=1).fit(X[:40], y[:40])
+    assert isinstance(clf._stage_run, StageRun)
+    assert clf._stage_run.fingerprint and not clf._stage_run.training
+    for loose in ("_stage_training", "_keyboard_interrupt", "_fingerprint"):
+        assert not hasattr(clf, loose)
+    lines = [r.getMessage() for r in caplog.records if r.name == PROGRESS_LOGGER]
+    assert len(lines) == 2
+    assert lines[0].startswith("pretrain: 2 epoch(s) run, 2 of 2 done")
+    assert lines[1].startswith("finetune: 1 epoch(s) run, 1 of 1 done")

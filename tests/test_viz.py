@@ -293,10 +293,15 @@ def test_mirror_pairs_by_positions_on_given_axes():
     fig, ax = plt.subplots()
     assert plot_mirror_pairs(mirror, info, ax=ax) is fig
     assert len(_pair_lines(ax)) == len(mirror.pairs_) > 0
-    # without an info, only Cz of the EGI names has a template position
-    with pytest.warns(RuntimeWarning, match=r"32 channel\(s\) have no known position"):
-        fig = plot_mirror_pairs(mirror)
-    assert len(_pair_lines(fig.axes[0])) == 0
+    # without an info the mirror draws the positions it saw in fit; it used
+    # to look the EGI names up in the 10-05 template and draw only Cz
+    fig = plot_mirror_pairs(mirror)
+    assert len(_pair_lines(fig.axes[0])) == len(mirror.pairs_)
+    # a mirror that kept no positions refuses to guess from the template
+    mirror.info_ = None
+    with pytest.raises(ValueError, match=r"Only 1 of the 33 fitted channel names are in "
+                       r"MNE's 10-05 template.*Pass info="):
+        plot_mirror_pairs(mirror)
     with pytest.raises(ValueError, match="None of the 33 channels has a known position"):
         plot_mirror_pairs(mirror, mne.create_info(montage.ch_names, 250.0, "eeg"))
 
@@ -314,3 +319,88 @@ def test_legend_proxies_not_counted(finetuned):
     handles = fig.legends[0].legend_handles
     assert all(isinstance(h, Line2D) for h in handles)
     assert [h.get_linestyle() for h in handles] == ["--", "-"]
+
+
+# ------------------------------------------------- issue 12: plots without info
+def _net_epochs(montage_name, n_windows=12, n_times=100):
+    montage = mne.channels.make_standard_montage(montage_name)
+    rng = np.random.default_rng(0)
+    info = mne.create_info(montage.ch_names, 200.0, "eeg")
+    info.set_montage(montage)
+    X = 1e-5 * rng.standard_normal((n_windows, len(montage.ch_names), n_times))
+    events = np.column_stack([np.arange(n_windows) * n_times, np.zeros(n_windows, int),
+                              np.arange(n_windows) % 2 + 1])
+    return mne.EpochsArray(X, info, events=events, verbose=False)
+
+
+@pytest.mark.parametrize("montage_name", ["GSN-HydroCel-128", "biosemi128"])
+def test_plots_of_egi_and_biosemi_fits_need_no_info(montage_name):
+    """An IndexError inside MNE's topomap and an almost empty head, before."""
+    epochs = _net_epochs(montage_name)
+    clf = HAMNetClassifier(pretrain_epochs=1, finetune_epochs=1, verbose=0, random_state=0,
+                           module__n_spatial_filters=2).fit(epochs)
+    fig = plot_spatial_filters(clf, components=[1], contours=0)
+    maps = _topomap_axes(fig)
+    assert len(maps) == 2
+    # every channel is drawn where the montage puts it
+    assert len(maps[0].collections[-1].get_offsets()) == 128
+    fig = plot_mirror_pairs(clf.mirror_)
+    assert len(_pair_lines(fig.axes[0])) == len(clf.mirror_.pairs_) > 50
+
+
+def test_template_refuses_names_of_another_system():
+    names = mne.channels.make_standard_montage("biosemi128").ch_names
+    # A1, A2 and C1...C6 are 10-05 names too, but not these channels' sites
+    with pytest.raises(ValueError, match=r"Only 8 of the 128 fitted channel names are in "
+                       r"MNE's 10-05 template.*EGI or Biosemi"):
+        _info_with_positions(names, None, 200.0)
+
+
+def test_spatial_filters_wrap_into_rows(data):
+    clf = HAMNetClassifier(pretrain_epochs=1, finetune_epochs=0, verbose=0,
+                           random_state=0).fit(data)
+    fig = plot_spatial_filters(clf, contours=0)  # the default 16 filters
+    maps = _topomap_axes(fig)
+    assert len(maps) == 16
+    assert maps[0].get_subplotspec().get_gridspec().get_geometry() == (2, 8)
+    width, height = fig.get_size_inches()
+    assert width < 14 and height < width
+
+
+def test_spatial_filters_ncols(finetuned):
+    fig = plot_spatial_filters(finetuned, components=[0, 1, 2], ncols=2, contours=0)
+    maps = _topomap_axes(fig)
+    assert len(maps) == 6  # a blank slot in each branch's block is removed
+    assert maps[0].get_subplotspec().get_gridspec().get_geometry() == (4, 2)
+    assert len(fig.axes) == 6 + 2
+    assert [t.get_text() for ax in maps for t in ax.texts] == ["Original", "Mirror"]
+    with pytest.raises(ValueError, match="ncols must be an int >= 1"):
+        plot_spatial_filters(finetuned, ncols=0)
+
+
+def test_temporal_axis_fits_the_bands_and_db(finetuned):
+    fig = plot_temporal_filters(finetuned, dB=True)
+    margin = 2 * 200.0 / 41
+    assert fig.axes[0].get_xlim() == pytest.approx((40 - margin, 76 + margin))
+    initial = fig.axes[0].get_lines()[0]
+    assert initial.get_ydata().max() == pytest.approx(0.0, abs=0.01)  # unit gain
+    assert initial.get_ydata().min() >= -80.0
+    assert fig.axes[0].get_ylabel() == "Amplitude (dB)"
+    fig = plot_temporal_filters(finetuned, fmin=0, fmax=100)
+    assert fig.axes[0].get_xlim() == (0.0, 100.0)
+    with pytest.raises(ValueError, match=r"fmax must be in \[0, 100\] Hz"):
+        plot_temporal_filters(finetuned, fmax=500)
+    with pytest.raises(ValueError, match="fmin must be below fmax"):
+        plot_temporal_filters(finetuned, fmin=60, fmax=50)
+    with pytest.raises(TypeError, match="dB must be an instance of bool"):
+        plot_temporal_filters(finetuned, dB="yes")
+
+
+def test_temporal_axis_at_1000_hz():
+    epochs = simulate_epochs(8, sfreq=1000.0, n_times=250)
+    clf = HAMNetClassifier(pretrain_epochs=1, finetune_epochs=0, verbose=0, random_state=0,
+                           module__n_spatial_filters=2).fit(epochs)
+    assert clf.initial_temporal_filters_.shape == (18, 201)  # 'auto' taps
+    ax = plot_temporal_filters(clf).axes[0]
+    low, high = ax.get_xlim()
+    assert 25 < low < 40 and 76 < high < 90  # not 0-500 Hz

@@ -65,6 +65,24 @@ CASES = {
         ("Targets with NaN", "clf_array.fit(X, np.r_[np.nan, y[1:]])"),
         ("A column vector ``y``", "clf_array.fit(X, y[:, None])", "works"),
         ("2-D targets with several columns", "clf_array.fit(X, np.column_stack([y, y]))"),
+        ("An array in volts (``epochs.get_data()``): used as given, with a warning",
+         "clf_array.fit(X * 1e-6, y)", "works"),
+        ("Epochs not preloaded (``preload=False``): read a chunk at a time",
+         "HAMNetClassifier(**quick).fit(epochs_lazy)", "works"),
+        ("Lazy Epochs in ``cross_val_score`` before ``drop_bad()`` (scikit-learn asks "
+         "their length first; ``epochs.drop_bad()`` answers it without preloading)",
+         "cross_val_score(HAMNetClassifier(**quick), epochs_lazy, cv=2)"),
+        ("A list of Epochs with different window lengths",
+         "HAMNetClassifier().fit([epochs, epochs.copy().crop(0, 0.5)])"),
+        ("A list of Epochs with different channels",
+         "HAMNetClassifier().fit([epochs, epochs.copy().drop_channels(['O2'])])"),
+        ("``sample_weight``", "clf_array.fit(X, y, sample_weight=np.ones(len(y)))"),
+        ("A string as ``sfreq``",
+         "HAMNetClassifier(sfreq='200', ch_names=ch_names).fit(X, y)"),
+        ("float16, Fortran-ordered or reversed-stride arrays",
+         "clf_array.fit(np.asfortranarray(X.astype(np.float16))[:, :, ::-1], y)", "works"),
+        ("Boolean or string labels", "clf_array.fit(X, np.array(['neg', 'pos'])[y])",
+         "works"),
     ],
     "classifier": [
         ("``lr`` instead of the stage learning rates",
@@ -89,6 +107,21 @@ CASES = {
          "HAMNetClassifier().fit(epochs_unpaired)"),
         ("Predicting before fitting", "HAMNetClassifier().predict(epochs)"),
         ("Resuming before fitting", "HAMNetClassifier().resume(epochs)"),
+        ("``warm_start=True``", "HAMNetClassifier(warm_start=True).fit(epochs)"),
+        ("A mirror's parameter given to the classifier",
+         "HAMNetClassifier(on_unpaired='warn').fit(epochs_unpaired)"),
+        ("An unknown keyword argument", "HAMNetClassifier(pretrain_epoch=10).fit(epochs)"),
+        ("``classes`` listing fewer classes than ``y`` holds",
+         "HAMNetClassifier(classes=[1]).fit(epochs)"),
+        ("A network argument that does not fit the data (bands above Nyquist)",
+         "HAMNetClassifier(module__bands=[(40, 120)]).fit(epochs)"),
+        ("A negative ``random_state``", "HAMNetClassifier(random_state=-5).fit(epochs)"),
+        ("A numpy ``Generator`` as ``random_state``",
+         "HAMNetClassifier(**{**quick, 'random_state': np.random.default_rng(0)})"
+         ".fit(epochs)", "works"),
+        ("A mirror already fitted on the array's channels: used as is, not refitted",
+         "HAMNetClassifier(mirror=mirror, sfreq=200.0, ch_names=ch_names, **quick)"
+         ".fit(X, y)", "works"),
     ],
     "fitted": [
         ("Other channels than in fit", "clf.predict(epochs.copy().drop_channels(['Fp1']))"),
@@ -103,6 +136,14 @@ CASES = {
         ("Labels unseen in fit, in ``partial_fit``",
          "clf_x.partial_fit(X, np.full(len(X), 7))"),
         ("Other data than in fit, in ``resume``", "clf_x.resume(X[:10], y[:10])"),
+        ("Arrays in volts, to a classifier fitted in µV: used as given, with a warning",
+         "clf_x.predict(X * 1e-6)", "works"),
+        ("Epochs with other channels, to a classifier fitted on arrays",
+         "clf_x.predict(epochs.copy().drop_channels(['Fp1']))"),
+        ("Plotting without ``info=``: the fitted positions are kept in ``info_``",
+         "clf.info_.get_montage().get_positions()", "works"),
+        ("Arrays (µV, channels as in fit) to a classifier fitted on Epochs",
+         "clf.predict(X)", "works"),
     ],
     "network": [
         ("A band edge at or above Nyquist (default bands at 100 Hz)",
@@ -121,6 +162,11 @@ CASES = {
         ("NaN in one window: the module checks shapes, not values; that window's "
          "logits are NaN", "net.eval()(torch.as_tensor(X_nan))", "works"),
         ("``load_pretrained`` on a single-branch network", "net.load_pretrained(net)"),
+        ("The ``'gamma'`` preset at 128 Hz: its bands pass Nyquist",
+         "HAMNet(n_chans=19, n_outputs=2, n_times=128, sfreq=128.0, bands='gamma')"),
+        ("The ``'mu-beta'`` preset at 100 Hz, with ``filter_length='auto'`` (21 taps)",
+         "HAMNet(n_chans=19, n_outputs=2, n_times=100, sfreq=100.0, bands='mu-beta')",
+         "works"),
     ],
     "fir": [
         ("Bands not given as (low, high) pairs", "fir_filter_bank(200.0, bands=[40, 42])"),
@@ -128,6 +174,12 @@ CASES = {
         ("A band edge at or above Nyquist", "fir_filter_bank(100.0, bands=[(40, 50)])"),
         ("A sampling frequency that is not positive", "fir_filter_bank(-200.0)"),
         ("Fewer than 3 taps", "fir_filter_bank(200.0, filter_length=2)"),
+        ("An unknown band preset", "fir_filter_bank(200.0, bands='alpha')"),
+        ("The ``'gamma'`` preset at 100 Hz", "fir_filter_bank(100.0, bands='gamma')"),
+        ("2 Hz bands with 41 taps at 1000 Hz: narrower than the filters resolve",
+         "fir_filter_bank(1000.0, filter_length=41)", "works"),
+        ("2 Hz bands at 1000 Hz with ``filter_length='auto'`` (201 taps)",
+         "fir_filter_bank(1000.0)", "works"),
     ],
     "mirror": [
         ("An array without ``ch_names``", "HemisphereMirror().fit(X)"),
@@ -149,6 +201,19 @@ CASES = {
         ("Transforming other channels than in fit", "mirror.transform(X[:, :-1])"),
         ("Transforming NaN", "mirror.transform(X_nan)"),
         ("Transforming before fitting", "HemisphereMirror().transform(X)"),
+        ("EOG channels typed ``eog`` (or ``misc``): they map to themselves",
+         "HemisphereMirror().fit(epochs_eog)", "works"),
+        ("EGI names as an array, without positions",
+         "HemisphereMirror(ch_names=egi_names).fit(np.zeros((1, 128, 2)))"),
+        ("EGI names as an array, with ``montage=``",
+         "HemisphereMirror(ch_names=egi_names, montage='GSN-HydroCel-128')"
+         ".fit(np.zeros((1, 128, 2)))", "works"),
+        ("EGI names in an Info without a montage",
+         "HemisphereMirror().fit(mne.create_info(egi_names, 250.0, 'eeg'))"),
+        ("A tolerance in another unit than metres", "HemisphereMirror(tol=10).fit(epochs)"),
+        ("Both ``montage=`` and ``info=``",
+         "HemisphereMirror(montage='biosemi64', info=epochs.info).fit(epochs)"),
+        ("An unknown montage name", "HemisphereMirror(montage='egi128').fit(epochs)"),
     ],
     "datasets": [
         ("No folder and ``MNE_DATASETS_SEED_PATH`` unset", "SEED()", "no_seed_config"),
@@ -158,10 +223,47 @@ CASES = {
         ("Simulating into a folder that holds data", "simulate_seed(seed_dir)"),
         ("A simulated rate at or below twice SEED's 75 Hz low-pass",
          "simulate_seed(new_dir, sfreq=100.0)"),
+        ("A negative ``random_state``", "simulate_seed(new_dir, random_state=-1)"),
+        ("Simulating at 1000 Hz: the rate travels with the folder",
+         "assert SEED(simulate_seed(new_dir, n_subjects=1, n_sessions=1, n_trials=1, "
+         "trial_seconds=1.0, sfreq=1000.0)).sfreq == 1000.0", "works"),
+        ("A file as ``path``", "SEED(next(seed_dir.glob('1_*.mat')))"),
+        ("A truncated ``.mat`` file", "SEED(truncated_dir).get_data(subjects=[1])"),
+        ("A hidden macOS ``._*.mat`` file beside the data", "SEED(hidden_dir)", "works"),
+        ("SEED's ``ExtractedFeatures`` folder", "SEED(features_dir)"),
     ],
     "paradigm": [
         ("A window that is not positive", "Emotion(window=0)"),
         ("An overlap outside [0, 1)", "Emotion(overlap=1.0)"),
+        ("A window longer than every trial",
+         "Emotion(window=10.0).get_data(SEED(seed_dir), [1])"),
+        ("An event the data set does not have",
+         "Emotion(events=['happy']).get_data(SEED(seed_dir), [1])"),
+        ("One event name as a string", "Emotion(events='negative')"),
+        ("A channel the data set does not have",
+         "Emotion(channels=['O2', 'XX']).get_data(SEED(seed_dir), [1])"),
+    ],
+    "features": [
+        ("Epochs with reordered channels at ``transform``",
+         "de.transform(epochs.copy().reorder_channels(ch_names[::-1]))"),
+        ("An array without ``sfreq``", "DifferentialEntropy().fit(X)"),
+        ("DASM on an array without ``ch_names``",
+         "DifferentialEntropy(kind='dasm', sfreq=200.0).fit(X)"),
+        ("A band that is not a (low, high) pair",
+         "DifferentialEntropy(bands={'alpha': 10}).fit(epochs)"),
+        ("An unknown ``kind``", "DifferentialEntropy(kind='DE').fit(epochs)"),
+    ],
+    "plots": [
+        ("Mirror pairs of EGI Epochs, without ``info=``: the positions seen in fit",
+         "plot_mirror_pairs(HemisphereMirror().fit(epochs_egi))", "works"),
+        ("Mirror pairs of EGI names fitted as an array without positions",
+         "plot_mirror_pairs(HemisphereMirror(ch_names=egi_names, on_unpaired='ignore')"
+         ".fit(np.zeros((1, 128, 2))))"),
+        ("A component out of range", "plot_spatial_filters(clf, components=[99])"),
+        ("An unfitted classifier", "plot_temporal_filters(HAMNetClassifier())"),
+        ("A frequency range beyond Nyquist", "plot_temporal_filters(clf, fmax=1000.0)"),
+        ("Temporal responses in dB on the bands' range",
+         "plot_temporal_filters(clf, dB=True)", "works"),
     ],
     "evaluation": [
         ("An unknown pipeline name", "make_pipelines(['SVM'])"),
@@ -200,6 +302,7 @@ def make_namespace(folder):
     import numpy as np
     import torch
     from scipy import sparse
+    from sklearn.model_selection import cross_val_score
 
     from mne_hamnet import HAMNet, HAMNetClassifier, HemisphereMirror, fir_filter_bank
     from mne_hamnet._montage import standard_montage
@@ -224,6 +327,14 @@ def make_namespace(folder):
         return out
 
     quick = dict(pretrain_epochs=1, finetune_epochs=1, verbose=0, random_state=0)
+    epochs = epochs_at(sfreq)
+    raw = mne.io.RawArray(np.concatenate(list(epochs.get_data()), axis=1), epochs.info,
+                          verbose=False)
+    raw.save(folder / "lazy_raw.fif", verbose=False)
+    epochs_lazy = mne.Epochs(
+        mne.io.read_raw_fif(folder / "lazy_raw.fif", preload=False, verbose=False),
+        events, tmin=0.0, tmax=(n_times - 1) / sfreq, baseline=None, preload=False,
+        verbose=False)
     X_flat = X.copy()
     X_flat[:, 3] = 0.0
     namespace = dict(
@@ -232,7 +343,8 @@ def make_namespace(folder):
         ch_names=list(CH_NAMES), X=X, y=y, X_flat=X_flat,
         X_nan=with_value(np.nan), X_1e6=with_value(1e6), X_1e20=with_value(1e20),
         X_1e30=with_value(1e30), X_1e39=with_value(1e39, np.float64),
-        epochs=epochs_at(sfreq),
+        epochs=epochs, epochs_lazy=epochs_lazy, quick=quick,
+        cross_val_score=cross_val_score,
         epochs_100hz=epochs_at(100.0),
         epochs_misc=epochs_at(sfreq, types="misc"),
         epochs_unpaired=epochs_at(sfreq, names=CH_NAMES[:-1]),
@@ -241,6 +353,23 @@ def make_namespace(folder):
         clf_array=HAMNetClassifier(sfreq=sfreq, ch_names=list(CH_NAMES), **quick),
         net=HAMNet(n_chans=len(CH_NAMES), n_outputs=2, n_times=n_times, sfreq=sfreq),
         mirror=HemisphereMirror(ch_names=list(CH_NAMES)).fit(X),
+    )
+    egi = mne.channels.make_standard_montage("GSN-HydroCel-128")
+    epochs_eog = epochs_at(sfreq)
+    epochs_eog.add_channels([mne.EpochsArray(
+        X[:, :2] * 1e-6, mne.create_info(["EOG1", "EOG2"], sfreq, "eog"), events=events,
+        verbose=False)])
+    info_egi = mne.create_info(egi.ch_names, 250.0, "eeg")
+    info_egi.set_montage(egi)
+    namespace.update(mne=mne, egi_names=list(egi.ch_names), epochs_eog=epochs_eog,
+                     epochs_egi=info_egi)
+    from mne_hamnet.features import DifferentialEntropy
+    from mne_hamnet.viz import plot_mirror_pairs, plot_spatial_filters, plot_temporal_filters
+
+    namespace.update(
+        DifferentialEntropy=DifferentialEntropy, de=DifferentialEntropy().fit(namespace["epochs"]),
+        plot_mirror_pairs=plot_mirror_pairs, plot_spatial_filters=plot_spatial_filters,
+        plot_temporal_filters=plot_temporal_filters,
     )
     namespace["clf"] = HAMNetClassifier(**quick).fit(namespace["epochs"])
     namespace["clf_x"] = HAMNetClassifier(sfreq=sfreq, ch_names=list(CH_NAMES),
@@ -257,6 +386,7 @@ def make_namespace(folder):
                                trial_seconds=2.0, random_state=0),
         missing_dir=folder / "missing", empty_dir=folder / "empty", new_dir=folder / "new",
     )
+    _seed_variants(folder, namespace)
     try:
         from mne_hamnet.evaluation import evaluate
         from mne_hamnet.pipelines import make_pipelines
@@ -267,6 +397,29 @@ def make_namespace(folder):
         pipes=make_pipelines(["DE+SVM"]), seed=SEED(namespace["seed_dir"]),
     )
     return namespace
+
+
+def _seed_variants(folder, namespace):
+    """Broken or unusual copies of ``seed_dir``: truncated, with hidden files,
+    and SEED's ExtractedFeatures layout."""
+    import shutil
+
+    import numpy as np
+    from scipy.io import savemat
+
+    seed_dir = namespace["seed_dir"]
+    for name in ("truncated", "hidden"):
+        shutil.copytree(seed_dir, folder / name)
+        namespace[f"{name}_dir"] = folder / name
+    fname = next((folder / "truncated").glob("1_*.mat"))
+    fname.write_bytes(fname.read_bytes()[: fname.stat().st_size // 2])
+    (folder / "hidden" / "._1_20131027.mat").write_bytes(b"\x00\x05\x16\x07")
+    features = folder / "ExtractedFeatures"
+    features.mkdir()
+    savemat(features / "1_20131027.mat", {f"de_LDS{k}": np.zeros((62, 2, 5))
+                                          for k in range(1, 4)})
+    savemat(features / "label.mat", {"label": np.array([[1, 0, -1]])})
+    namespace["features_dir"] = features
 
 
 @contextlib.contextmanager
@@ -355,7 +508,8 @@ def _run(case, namespace, folder):
 
 
 # Sections that need the optional data-set and evaluation modules (and MOABB).
-_NEEDS = {"datasets": "SEED", "paradigm": "Emotion", "evaluation": "evaluate"}
+_NEEDS = {"datasets": "SEED", "paradigm": "Emotion", "evaluation": "evaluate",
+          "features": "DifferentialEntropy"}
 
 
 def _clean(message, folder):

@@ -29,14 +29,22 @@ class DatasetSpec:
     paradigm : callable
         Called with no argument to return the paradigm the benchmark uses.
     band_preset : str
-        HAMNet's band preset for these data (``"gamma"`` or ``"mu-beta"``).
-    chronological_split : int | float
+        HAMNet's band preset for these data: ``"gamma"`` (the paper's 18
+        bands of 2 Hz from 40 to 76 Hz) where the data reach 76 Hz;
+        ``"mu-beta"``; or ``"alpha-gamma"``, 18 bands of 2 Hz from 8 to 44 Hz
+        (8-10, 10-12, ..., 42-44), inside DEAP's 4-45 Hz passband, FACED's
+        reported low-pass below 50 Hz and DREAMER's 64 Hz Nyquist.
+    chronological_split : int | float | None
         Trials that train in the ``chronological`` protocol: a count of the
-        first trials of each session, or a fraction of them.
+        first trials of each session, or a fraction of them. None where
+        that protocol means nothing (FACED orders its clips by emotion).
     simulated_sizes, quick_sizes : dict
         ``simulate`` arguments of a default and of a ``--quick`` run.
     caveats : tuple of str
         What a user must know before comparing numbers on these data.
+    protocols : tuple of str
+        The protocols the literature reports on these data, the most used
+        first; empty when not stated.
     """
 
     name: str
@@ -49,6 +57,7 @@ class DatasetSpec:
     simulated_sizes: dict = field(default_factory=dict)
     quick_sizes: dict = field(default_factory=dict)
     caveats: tuple = ()
+    protocols: tuple = ()
 
 
 #: Every data set the command line can read or simulate, by ``--dataset`` name.

@@ -13,25 +13,69 @@ SEED_CH_NAMES = tuple(
 )
 
 
+# Positions in SEED's own electrode file, channel_62_pos.locs (EEGLAB polar
+# coordinates: theta in degrees, 0 at the nose and negative to the left;
+# radius 0.5 on the ear-nasion-inion circle), of CB1/CB2 and of their
+# neighbours on the same ring: CB1 lies halfway between PO7 and O1, CB2
+# halfway between O2 and PO8.
+SEED_LOCS_POLAR = {
+    "PO7": (-135.0, 0.51111), "CB1": (-150.0, 0.51111), "O1": (-165.0, 0.51111),
+    "O2": (165.0, 0.51111), "CB2": (150.0, 0.51111), "PO8": (135.0, 0.51111),
+}
+
+
+def _fit_sphere(points):
+    """Centre and radius of the least-squares sphere through ``points``."""
+    # |p - c|^2 = r^2 is linear in (c, r^2 - |c|^2)
+    design = np.column_stack([2 * points, np.ones(len(points))])
+    solution = np.linalg.lstsq(design, np.sum(points**2, axis=1), rcond=None)[0]
+    centre = solution[:3]
+    return centre, float(np.sqrt(solution[3] + centre @ centre))
+
+
 def _cerebellar_positions(ch_pos):
     """Return the positions of CB1 and CB2, mirror images of each other in x.
 
-    No MNE template has CB1/CB2. On the NeuroScan cap SEED used they sit below
-    O1/O2, over the cerebellum; we place them one 10 % row lower than O1/O2,
-    on the inion line, where the 10-05 system puts I1/I2. The template's I1
-    and I2 are not exact mirror images, so I1 is averaged with I2 reflected.
+    No MNE template has CB1/CB2. SEED's electrode file
+    (:data:`SEED_LOCS_POLAR`) puts each on the ring of its neighbours, at
+    an angle between theirs. So each is placed on the template's great
+    circle through those neighbours, seen from the centre of the sphere that
+    best fits SEED's other 60 channels, at the file's fraction of the angle
+    between them; CB2 is then CB1 reflected, so that the pair is exactly
+    symmetric.
     """
+    others = np.array([ch_pos[name] for name in SEED_CH_NAMES if name not in ("CB1", "CB2")])
+    centre, _ = _fit_sphere(others)
+    placed = {}
+    for name, (first, second) in (("CB1", ("PO7", "O1")), ("CB2", ("PO8", "O2"))):
+        fraction = (SEED_LOCS_POLAR[name][0] - SEED_LOCS_POLAR[first][0]) / (
+            SEED_LOCS_POLAR[second][0] - SEED_LOCS_POLAR[first][0])
+        a, b = ch_pos[first] - centre, ch_pos[second] - centre
+        placed[name] = centre + _slerp(a, b, fraction)
     reflect = np.array([-1.0, 1.0, 1.0])
-    cb1 = (ch_pos["I1"] + ch_pos["I2"] * reflect) / 2.0
+    cb1 = (placed["CB1"] + placed["CB2"] * reflect) / 2.0
     return cb1, cb1 * reflect
+
+
+def _slerp(a, b, fraction):
+    """The vector at ``fraction`` of the way from ``a`` to ``b`` on their great
+    circle, its length interpolated linearly."""
+    unit_a, unit_b = a / np.linalg.norm(a), b / np.linalg.norm(b)
+    angle = np.arccos(np.clip(unit_a @ unit_b, -1.0, 1.0))
+    direction = (np.sin((1 - fraction) * angle) * unit_a
+                 + np.sin(fraction * angle) * unit_b) / np.sin(angle)
+    length = (1 - fraction) * np.linalg.norm(a) + fraction * np.linalg.norm(b)
+    return direction * length
 
 
 def make_seed_montage():
     """Make a montage with positions for SEED's 62 channels.
 
     Positions come from MNE's 10-05 template (``colin27_1005``, called
-    ``standard_1005`` before MNE 1.13); CB1 and CB2, which no template has,
-    are placed on the inion line below O1 and O2.
+    ``standard_1005`` before MNE 1.13). CB1 and CB2, which no template has,
+    are placed where SEED's own electrode file ``channel_62_pos.locs`` puts
+    them: on the ring of PO7, O1, O2 and PO8, halfway between PO7 and O1
+    (CB1) and between O2 and PO8 (CB2).
 
     Returns
     -------

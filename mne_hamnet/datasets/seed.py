@@ -9,14 +9,20 @@ import numpy as np
 from moabb.datasets.base import BaseDataset
 from moabb.datasets.bids_interface import StepType
 from moabb.datasets.preprocessing import FixedPipeline, get_filter_pipeline
-from scipy.io import loadmat
+from scipy.io import loadmat, whosmat
 from scipy.io.matlab import MatReadError
 
 from .._check import _check_finite, _validate_type
+from .._io import read_json
 from .._logging import logger
 from ._seed_layout import SEED_CH_NAMES, make_seed_montage
 
 SFREQ = 200.0
+#: A file that :func:`~mne_hamnet.datasets.simulate_seed` writes beside its
+#: data: ``{"sfreq": ...}``. Real SEED folders have none and are at 200 Hz.
+SIDECAR = "mne_hamnet_seed.json"
+# Variables of SEED's ExtractedFeatures files: de_LDS1, psd_movingAve3, ...
+_FEATURE_KEY = re.compile(r"^(de|psd|dasm|rasm|asm|dcau)_(LDS|movingAve)\d+$")
 EVENT_ID = {"negative": 1, "neutral": 2, "positive": 3}
 _LABEL_NAMES = {-1: "negative", 0: "neutral", 1: "positive"}
 _CONFIG_KEY = "MNE_DATASETS_SEED_PATH"
@@ -48,6 +54,10 @@ class SEED(BaseDataset):
 
     Attributes
     ----------
+    sfreq : float
+        The sampling frequency: SEED's 200 Hz, or the rate a folder written
+        by :func:`~mne_hamnet.datasets.simulate_seed` records in its
+        ``mne_hamnet_seed.json``.
     subject_list : list of int
         The subjects whose files are in the folder.
     event_id : dict
@@ -56,7 +66,10 @@ class SEED(BaseDataset):
 
     Notes
     -----
-    The folder holds ``{subject}_{YYYYMMDD}.mat`` files and ``label.mat``.
+    The folder holds ``{subject}_{YYYYMMDD}.mat`` files and ``label.mat``;
+    other files, and hidden ones such as macOS's ``._1_20131027.mat``, are
+    ignored. SEED's ``ExtractedFeatures`` folder (DE and PSD features, not
+    EEG) is refused with an error that says so.
     A subject's sessions are its files in date order, named ``"0"``, ``"1"``,
     ... Each file holds one array of shape (62, n_samples), in µV, per
     trial, under the key ``<initials>_eeg<k>``, matched exactly by the trial
@@ -90,6 +103,7 @@ class SEED(BaseDataset):
         self.path = path
         self._folder = _find_folder(path)
         self._sessions = _find_sessions(self._folder)
+        self.sfreq = _read_sfreq(self._folder)
         super().__init__(
             subjects=list(self._sessions),
             sessions_per_subject=min(len(files) for files in self._sessions.values()),
@@ -169,7 +183,8 @@ class SEED(BaseDataset):
         for session, (date, fname) in enumerate(self._sessions[subject]):
             trials = _read_trials(fname, len(labels))
             data[str(session)] = {
-                f"{k:0{width}d}": _make_raw(x, labels[k - 1], montage, date, f"{fname.name} {key}")
+                f"{k:0{width}d}": _make_raw(x, labels[k - 1], montage, date,
+                                            f"{fname.name} {key}", self.sfreq)
                 for k, (key, x) in enumerate(trials, start=1)
             }
             logger.info("read %d trials from %s", len(trials), fname)
@@ -184,16 +199,60 @@ def _find_folder(path):
             raise ValueError(f"No SEED folder given and {_CONFIG_KEY} is not set. {_HOW_TO_GET}")
     _validate_type(path, "path-like", "path")
     folder = Path(path).expanduser()
+    if folder.is_file():
+        hint = (f" Pass the folder that holds it: path={str(folder.parent)!r}."
+                if folder.suffix == ".mat" else "")
+        raise NotADirectoryError(
+            f"path={str(folder)!r} is a file, but SEED reads a folder.{hint} {_HOW_TO_GET}"
+        )
     if not folder.is_dir():
         raise FileNotFoundError(f"The SEED folder {folder} does not exist. {_HOW_TO_GET}")
     if (folder / "Preprocessed_EEG").is_dir():
         folder = folder / "Preprocessed_EEG"
+    elif (folder / "ExtractedFeatures").is_dir() and not any(_data_files(folder)):
+        raise FileNotFoundError(
+            f"The SEED folder {folder} holds 'ExtractedFeatures' (SEED's DE and PSD "
+            "features) but no 'Preprocessed_EEG', the EEG this reader needs. "
+            + _HOW_TO_GET
+        )
+    if folder.name == "ExtractedFeatures":
+        raise ValueError(_features_message(folder))
     return folder
+
+
+def _features_message(folder, detail=""):
+    preprocessed = folder.parent / "Preprocessed_EEG"
+    instead = (f" Use path={str(preprocessed)!r}." if preprocessed.is_dir()
+               else " Pass the 'Preprocessed_EEG' folder beside it.")
+    return (
+        f"{folder} is SEED's 'ExtractedFeatures' folder{detail}: it holds DE and PSD "
+        "features, not EEG; SEED() reads the 'Preprocessed_EEG' folder." + instead
+    )
+
+
+def _data_files(folder):
+    """The visible ``.mat`` files of ``folder`` (macOS writes hidden ``._*`` twins)."""
+    return sorted(p for p in folder.glob("*.mat") if not p.name.startswith("."))
+
+
+def _read_sfreq(folder):
+    """SEED's 200 Hz, or the rate a simulated folder's sidecar records."""
+    sidecar = folder / SIDECAR
+    if not sidecar.is_file():
+        return SFREQ
+    try:
+        sfreq = read_json(sidecar)["sfreq"]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise ValueError(f"Could not read the sampling frequency from {sidecar}: {err!r}") from err
+    if isinstance(sfreq, bool) or not isinstance(sfreq, (int, float)) or not (
+            np.isfinite(sfreq) and sfreq > 0):
+        raise ValueError(f"{sidecar} gives sfreq={sfreq!r}; it must be a positive number.")
+    return float(sfreq)
 
 
 def _find_sessions(folder):
     """Return ``{subject: [(date, path), ...]}``, subjects sorted, dates ascending."""
-    mat_files = sorted(folder.glob("*.mat"))
+    mat_files = _data_files(folder)
     if not mat_files:
         raise FileNotFoundError(f"The SEED folder {folder} holds no .mat file. {_HOW_TO_GET}")
     if not (folder / _LABEL_FILE).is_file():
@@ -216,6 +275,7 @@ def _find_sessions(folder):
             f"The SEED folder {folder} holds {_LABEL_FILE} but no "
             f"'{{subject}}_{{YYYYMMDD}}.mat' file. {_HOW_TO_GET}"
         )
+    _check_not_features(sessions)
     for subject, dated in sessions.items():
         dated.sort()
         dates = [date for date, _ in dated]
@@ -226,6 +286,19 @@ def _find_sessions(folder):
                 f"so their session order is unknown: {names}."
             )
     return dict(sorted(sessions.items()))
+
+
+def _check_not_features(sessions):
+    """Refuse early a folder of ExtractedFeatures files, named like EEG files."""
+    fname = min(dated for files in sessions.values() for dated in files)[1]
+    try:
+        names = [name for name, _, _ in whosmat(fname)]
+    except (MatReadError, NotImplementedError, OSError, ValueError):
+        return  # an unreadable file is reported, with its name, when it is read
+    features = [name for name in names if _FEATURE_KEY.match(name)]
+    if features:
+        raise ValueError(_features_message(
+            fname.parent, f" ({fname.name} holds {', '.join(features[:3])}, ...)"))
 
 
 def _check_subject(subject, sessions, folder):
@@ -246,8 +319,12 @@ def _load_mat(fname):
             "read; SEED's files are MATLAB v5 files. Re-save it in MATLAB with "
             "save(name, '-v7')."
         ) from None
-    except (MatReadError, ValueError) as err:
-        raise ValueError(f"Could not read {fname} as a MATLAB file: {err}") from err
+    except (MatReadError, ValueError, OSError) as err:
+        # scipy names no file; a truncated download raises OSError here
+        raise ValueError(
+            f"Could not read {fname} as a MATLAB file ({type(err).__name__}: {err}); "
+            "it may be truncated or damaged: compare its size with the original."
+        ) from err
 
 
 def _read_labels(fname):
@@ -306,15 +383,15 @@ def _read_trials(fname, n_trials):
     return [trials[k] for k in expected]
 
 
-def _make_raw(data_uv, label, montage, date, description):
+def _make_raw(data_uv, label, montage, date, description, sfreq=SFREQ):
     """Return one trial as a RawArray in volts with its label as an annotation."""
-    info = mne.create_info(list(SEED_CH_NAMES), SFREQ, "eeg")
+    info = mne.create_info(list(SEED_CH_NAMES), sfreq, "eeg")
     raw = mne.io.RawArray(np.asarray(data_uv, dtype=float) * 1e-6, info, verbose=False)
     raw.set_montage(montage)
     raw.set_meas_date(datetime.datetime.combine(date, datetime.time(), datetime.timezone.utc))
     raw.info["description"] = f"SEED {description}"
     # Power lines run at 50 Hz in China, where SEED was recorded.
     raw.info["line_freq"] = 50.0
-    duration = raw.n_times / SFREQ
+    duration = raw.n_times / sfreq
     raw.set_annotations(mne.Annotations([0.0], [duration], [_LABEL_NAMES[label]]))
     return raw

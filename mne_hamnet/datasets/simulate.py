@@ -1,6 +1,8 @@
 """Write a small synthetic data set in SEED's ``Preprocessed_EEG`` format."""
 
 import datetime
+import json
+import numbers
 import string
 from pathlib import Path
 
@@ -8,8 +10,10 @@ import numpy as np
 from scipy.io import savemat
 
 from .._check import _check_positive_int, _validate_type
+from .._io import write_atomic
 from .._logging import logger
 from ._seed_layout import SEED_CH_NAMES, make_seed_montage
+from .seed import SIDECAR
 
 # The label of each of SEED's 15 film clips, the same in every session.
 SEED_LABELS = np.array([1, 0, -1, -1, 0, 1, -1, 0, 1, 1, 0, -1, 0, 1, -1])
@@ -72,11 +76,12 @@ def simulate_seed(
     trial_seconds : float, default=20.0
         The length of each trial in seconds (SEED's last about 4 min).
     sfreq : float, default=200.0
-        The sampling frequency in Hz. :class:`~mne_hamnet.datasets.SEED`
-        reads every file at SEED's 200 Hz, so keep the default to read the
-        folder with it.
+        The sampling frequency in Hz, above 150 Hz. SEED itself is at 200 Hz;
+        the folder records the rate in ``mne_hamnet_seed.json``, from which
+        :class:`~mne_hamnet.datasets.SEED` reads it back.
     random_state : int | numpy.random.Generator | None, default=None
-        Seed of the random numbers; the same value writes the same files.
+        Seed of the random numbers, a non-negative int; the same value
+        writes the same files.
 
     Returns
     -------
@@ -89,7 +94,12 @@ def simulate_seed(
     n_trials = _check_positive_int(n_trials, "n_trials")
     _validate_type(trial_seconds, "numeric", "trial_seconds")
     _validate_type(sfreq, "numeric", "sfreq")
-    if not sfreq > 2 * _LOWPASS_HZ:
+    if not np.isfinite(trial_seconds) or trial_seconds < 0:
+        raise ValueError(
+            f"trial_seconds must be a positive, finite number of seconds, but got "
+            f"{trial_seconds}."
+        )
+    if not (sfreq > 2 * _LOWPASS_HZ and np.isfinite(sfreq)):
         raise ValueError(
             f"sfreq must be above {2 * _LOWPASS_HZ:g} Hz, twice SEED's 75 Hz "
             f"low-pass, but got {sfreq}."
@@ -99,14 +109,21 @@ def simulate_seed(
         raise ValueError(
             f"trial_seconds must give at least one sample at {sfreq:g} Hz, but got {trial_seconds}."
         )
+    rng = _check_random_state(random_state)
     path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(
+            f"path={str(path)!r} is a file; simulate_seed writes a folder."
+        )
     if path.is_dir() and any(path.glob("*.mat")):
         raise FileExistsError(
             f"The folder {path} already holds .mat files; simulate_seed needs "
             "an empty or new folder."
         )
     path.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(random_state)
+    # the rate travels with the folder: SEED() reads it back from here
+    write_atomic(path / SIDECAR, json.dumps(
+        {"sfreq": float(sfreq), "written_by": "mne_hamnet.datasets.simulate_seed"}).encode())
 
     labels = np.resize(SEED_LABELS, n_trials)
     savemat(path / "label.mat", {"label": labels[np.newaxis].astype(float)})
@@ -134,6 +151,23 @@ def simulate_seed(
         path,
     )
     return path
+
+
+def _check_random_state(random_state):
+    """Return a Generator, refusing seeds numpy would reject with a traceback."""
+    if random_state is None or isinstance(random_state, np.random.Generator):
+        return np.random.default_rng(random_state)
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if random_state < 0:
+            raise ValueError(
+                f"random_state must be None, a non-negative int or a numpy Generator, "
+                f"but got {random_state}."
+            )
+        return np.random.default_rng(int(random_state))
+    raise TypeError(
+        "random_state must be None, a non-negative int or a numpy Generator, but got "
+        f"{type(random_state).__name__}."
+    )
 
 
 def _draw_initials(rng, n_subjects):

@@ -1,0 +1,226 @@
+"""The two-stage training of a HAMNetClassifier: begin, train and finish each stage."""
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _params
+from ._io import data_digest
+from ._logging import warn
+
+STAGES = ("pretrain", "finetune")
+
+_logger = logging.getLogger(__name__)
+
+
+@dataclass
+class StageRun:
+    """What the stage machine keeps besides the fitted attributes.
+
+    Attributes
+    ----------
+    fingerprint : str | None
+        Digest of the training windows and labels of the fit, so that
+        :meth:`~mne_hamnet.HAMNetClassifier.resume` and a checkpoint can tell
+        the original data from other data; None when unknown.
+    training : bool
+        True while a stage's epochs run: a checkpoint loaded then (by
+        skorch's ``LoadInitState``) restores the stage being trained rather
+        than replacing the fitted state.
+    """
+
+    fingerprint: str | None = None
+    training: bool = False
+
+
+def fingerprint(data, y):
+    """A cheap digest of the training windows, to tell one fit's data from another's."""
+    return data_digest(data, np.asarray(y, dtype=np.int64), n_samples=64)
+
+
+def epochs_done(history):
+    """Epochs of ``history`` that finished (a Ctrl-C can leave a partial last row)."""
+    return 0 if history is None else sum("train_loss" in row for row in history)
+
+
+def stage_epochs(net, stage):
+    """The number of epochs ``stage`` is meant to run."""
+    return net.pretrain_epochs if stage == "pretrain" else net.finetune_epochs
+
+
+def is_complete(net):
+    """Whether the fit reached the end of its last stage."""
+    if net.stage_ == "pretrain" and net.finetune_epochs:
+        return False
+    return epochs_done(net.history_) >= stage_epochs(net, net.stage_)
+
+
+def open_call(net, X, y, fit_params, fitted):
+    """The opening shared by fit, resume and partial_fit: check parameters and data.
+
+    Parameters
+    ----------
+    net : HAMNetClassifier
+        The classifier.
+    X, y, fit_params
+        What the user passed.
+    fitted : bool
+        True when the call continues a fit: the data must then have the
+        layout seen in fit, and the labels are encoded with ``classes_``.
+
+    Returns
+    -------
+    windows : mne_hamnet._input.Windows
+        The data.
+    y : ndarray of shape (n_windows,)
+        The labels as given (``fitted=False``) or encoded (``fitted=True``).
+    """
+    _params.check_params(net)
+    _params.check_fit_params(net, fit_params)
+    windows = net._to_windows(X)
+    if fitted:
+        net._check_layout(windows.data, windows.ch_names, windows.sfreq)
+    y = net._targets(windows, y)
+    if fitted:
+        y = net._encode(y, net.classes_)
+    return windows, y
+
+
+def run(net, dataset, y, fit_params):
+    """Train from where the classifier stands to the end of stage 2.
+
+    The current stage (``net.stage_``) gets the epochs it still lacks, then
+    stage 2 is begun and trained if it is still to come. Ctrl-C ends the
+    run early with ``net.interrupted_`` set.
+    """
+    net.interrupted_ = False
+    if epochs_done(net.history_) < stage_epochs(net, net.stage_):
+        train_stage(net, dataset, y, fit_params)
+    if (
+        net.stage_ == "pretrain" and net.finetune_epochs and not net.interrupted_
+        and begin_finetune(net)
+    ):
+        train_stage(net, dataset, y, fit_params)
+
+
+def begin_stage(net, stage):
+    """Build the network, optimizer, history and callbacks of ``stage``."""
+    net.stage_ = stage
+    net.stage_seed_ = net.stage_seeds_[STAGES.index(stage)]
+    net.stage_epochs_ = stage_epochs(net, stage)
+    if stage == "pretrain":
+        with net._quiet_reinit():
+            net.initialize()
+        net.initial_temporal_filters_ = net._temporal_filters()
+        return
+    pretrained = net.module_
+    net.history_pretrain_ = net.history_
+    net.history_ = None  # a fresh History: skorch would clear stage 1's
+    with net._quiet_reinit():
+        net._initialize_module()
+        net.module_.load_pretrained(pretrained)
+        net._initialize_optimizer()
+    net._initialize_history()
+    net._initialize_callbacks()
+
+
+def begin_finetune(net):
+    """Start stage 2; on Ctrl-C meanwhile, keep stage 1 and return False."""
+    kept = {name: vars(net)[name] for name in (
+        "module_", "optimizer_", "history_", "callbacks_", "stage_", "stage_seed_",
+        "stage_epochs_")}
+    try:
+        begin_stage(net, "finetune")
+    except KeyboardInterrupt:
+        vars(net).update(kept)
+        net.interrupted_ = True
+        warn(
+            "Training was interrupted between the pretrain and finetune stages; "
+            "the classifier keeps the pretrain network and can predict. Call "
+            "resume(X, y) to run the finetune stage."
+        )
+        return False
+    return True
+
+
+def rebuild_stage(net, stage):
+    """Build the network of ``stage`` for weights to be loaded into (no training)."""
+    net.stage_ = stage
+    net.stage_seed_ = net.stage_seeds_[STAGES.index(stage)]
+    net.stage_epochs_ = stage_epochs(net, stage)
+    with net._quiet_reinit():
+        net.initialize()
+        net.initial_temporal_filters_ = net._temporal_filters()
+        if stage == "finetune":
+            # as after load_pretrained: the FIR kernels stay frozen in stage 2
+            net.module_.temporal.weight.requires_grad_(False)
+            net._initialize_optimizer()
+
+
+def train_stage(net, dataset, y, fit_params):
+    """Train the current stage up to its number of epochs, then finish it."""
+    stage = net.stage_
+    net.stage_epochs_ = stage_epochs(net, stage)
+    # an epoch cut short by Ctrl-C is run again in full
+    while len(net.history_) and "train_loss" not in net.history_[-1]:
+        net.history_.pop()
+    interrupted = train_epochs(net, dataset, y, fit_params, epochs=None)
+    finish_stage(net, interrupted)
+
+
+def train_epochs(net, dataset, y, fit_params, epochs=None):
+    """Run skorch's training loop for ``epochs`` epochs, with its callbacks.
+
+    This is what :meth:`skorch.net.NeuralNet.partial_fit` does, written out
+    so that the number of epochs is explicit: ``epochs=None`` trains the
+    epochs the current stage still lacks, counted after ``on_train_begin``
+    because a ``LoadInitState`` callback may restore part of the stage there.
+
+    Returns
+    -------
+    interrupted : bool
+        Whether Ctrl-C stopped the loop (skorch's callbacks then still see
+        ``on_train_end``).
+    """
+    run_state = net._stage_run
+    run_state.training = True
+    try:
+        net.notify("on_train_begin", X=dataset, y=y)
+        if epochs is None:
+            epochs = max(net.stage_epochs_ - epochs_done(net.history_), 0)
+        interrupted = False
+        try:
+            net.fit_loop(dataset, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt:
+            interrupted = True
+        except FloatingPointError:
+            net.notify("on_train_end", X=dataset, y=y)
+            raise
+        net.notify("on_train_end", X=dataset, y=y)
+    finally:
+        run_state.training = False
+    return interrupted
+
+
+def finish_stage(net, interrupted):
+    """Record the end of the current stage: histories, filters, interruption."""
+    stage = net.stage_
+    n_epochs = net.stage_epochs_
+    if stage == "pretrain":
+        net.history_pretrain_ = net.history_
+    done = epochs_done(net.history_)
+    if interrupted:
+        net.interrupted_ = True
+        left = (
+            "Call resume(X, y) to finish the fit." if done < n_epochs
+            or (stage == "pretrain" and net.finetune_epochs)
+            else "The stage is complete."
+        )
+        warn(
+            f"Training was interrupted during the {stage} stage after {done} of "
+            f"{n_epochs} epochs; the classifier keeps the {stage} network "
+            f"and can predict. {left}"
+        )
+    _logger.debug("%s stage: %d of %d epochs done", stage, done, n_epochs)
+    net._update_filters()
