@@ -1,7 +1,6 @@
 """The named pipelines of the benchmark: HAMNet, its ablation and baselines."""
 
 import importlib
-import inspect
 import warnings
 
 import torch
@@ -10,25 +9,15 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 
-from . import fir
-from ._check import _check_option, _check_positive_int, _check_unique_names, _validate_type
+from ._check import _check_positive_int, _check_unique_names, _validate_type
 from ._device import device_set_to, resolve_device, seeded
 from ._peer_steps import BandPass, ChannelStandardizer, HemisphereOrder
 from .classifier import HAMNetClassifier
 from .datasets import SEED_CH_NAMES
 from .features import DifferentialEntropy
 from .fir import check_bands
-from .hamnet import HAMNet
 
 SEED_SFREQ = 200.0
-# Named band sets, HAMNet's own once it takes preset names (``fir``); until
-# then the same values are mapped to (low, high) pairs here.
-_PRESETS_IN_HAMNET = hasattr(fir, "BAND_PRESETS")
-BAND_PRESETS = getattr(fir, "BAND_PRESETS", {
-    "gamma": fir.DEFAULT_BANDS,
-    "mu-beta": ((8.0, 10.0), (10.0, 12.0), (12.0, 15.0), (15.0, 20.0), (20.0, 25.0),
-                (25.0, 30.0)),
-})
 
 #: The pipelines that need nothing beyond the core dependencies.
 CORE_PIPELINES = ("HAMNet", "HAMNet-pretrain", "DE+SVM", "DASM+SVM")
@@ -212,7 +201,8 @@ def make_pipelines(
         device=device,
         random_state=random_state,
         verbose=verbose,
-        **_hamnet_module_params(bands, band_list, sfreq),
+        # HAMNet's own default (the gamma bank) stays a default when unset
+        **({} if bands is None else {"module__bands": bands}),
     )
     low, high = min(lo for lo, _ in band_list), max(hi for _, hi in band_list)
     builders = {
@@ -273,28 +263,7 @@ def _check_names(names):
 
 def _resolve_bands(bands, sfreq):
     """Return HAMNet's bands as (low, high) pairs, checked against ``sfreq``."""
-    if bands is None:
-        bands = "gamma"
-    if isinstance(bands, str):
-        _check_option("bands", bands, tuple(BAND_PRESETS))
-        bands = BAND_PRESETS[bands]
     return [tuple(band) for band in check_bands(bands, sfreq).tolist()]
-
-
-def _hamnet_module_params(bands, band_list, sfreq):
-    params = {}
-    if bands is not None:
-        params["module__bands"] = bands if _PRESETS_IN_HAMNET else band_list
-    default_length = inspect.signature(HAMNet).parameters["filter_length"].default
-    if default_length != "auto" and sfreq != SEED_SFREQ:
-        # the paper's 41 taps are 0.2 s at 200 Hz; keep the duration, as the
-        # networks' kernels do
-        params["module__filter_length"] = _odd(0.2 * sfreq)
-    return params
-
-
-def _odd(value):
-    return max(1, int(round(value)) // 2 * 2 + 1)
 
 
 def _entropy_svm(kind, sfreq, ch_names):
