@@ -130,6 +130,15 @@ def test_default_bands_keep_hamnet_as_before():
     assert (band.l_freq, band.h_freq) == (40.0, 76.0)
 
 
+def test_bands_are_checked_only_where_used():
+    # DE+SVM needs no band; at 128 Hz the default gamma bank does not fit, and
+    # HAMNet itself says so at fit, naming its own parameter
+    pipes = make_pipelines(["DE+SVM", "HAMNet"], sfreq=128.0, ch_names=MOTOR_CH_NAMES)
+    assert list(pipes) == ["DE+SVM", "HAMNet"]
+    with pytest.raises(ValueError, match="Nyquist"):
+        make_pipelines(["CSP+LDA"], sfreq=128.0, ch_names=MOTOR_CH_NAMES)
+
+
 def test_bands_as_pairs_set_the_peers_band():
     pipes = make_pipelines(["CSP+LDA", "HAMNet"], sfreq=100.0, ch_names=MOTOR_CH_NAMES,
                            bands=[(10.0, 14.0), (18.0, 26.0)])
