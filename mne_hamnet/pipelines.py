@@ -424,6 +424,17 @@ def _seeded_eeg_classifier():
             with device_set_to(self, resolve_device(self.device)):
                 return super().predict_proba(X)
 
+        def __setstate__(self, state):
+            # skorch maps the saved tensors to ``device``, which knows no
+            # "auto": resolve it where the net is unpickled (a joblib or dask
+            # worker), then give the parameter back as the user set it
+            auto = isinstance(state.get("device"), str) and state["device"] == "auto"
+            if auto:
+                state["device"] = resolve_device("auto")
+            super().__setstate__(state)
+            if auto:
+                self.device = "auto"
+
     _SeededEEGClassifier.__qualname__ = "_SeededEEGClassifier"
     globals()["_SeededEEGClassifier"] = _SeededEEGClassifier
     return _SeededEEGClassifier
