@@ -1,11 +1,12 @@
 """Running folds on a dask.distributed cluster through joblib's dask backend."""
 
+import logging
 import os
 from contextlib import contextmanager
 
 from joblib import parallel_config
 
-from ._logging import logger, warn
+from ._logging import PROGRESS_LOGGER, logger, warn
 
 # Seconds to wait for the scheduler to answer, and for a first worker.
 CONNECT_TIMEOUT = 30
@@ -81,7 +82,7 @@ def dask_backend(scheduler):
     try:
         _check_workers_malloc(client)
         workers = client.scheduler_info(n_workers=-1)["workers"]
-        logger.info(
+        logging.getLogger(PROGRESS_LOGGER).info(
             "Running the folds on the dask cluster at %s (%d workers, %d threads)",
             client.scheduler.address, len(workers),
             sum(w.get("nthreads", 0) for w in workers.values()),

@@ -18,7 +18,19 @@ def temporary_path(path):
     """
     path = os.fspath(path)
     folder = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(path), dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(
+            prefix=".tmp-", suffix="-" + os.path.basename(path), dir=folder
+        )
+    except OSError as err:
+        # mkstemp names its random file; the user needs their own path
+        reason = (
+            "its folder does not exist" if not os.path.isdir(folder)
+            else "its folder is not writable"
+        )
+        raise type(err)(
+            err.errno, f"Cannot write {path!r}: {reason} ({err.strerror})"
+        ) from None
     os.close(fd)
     return tmp
 

@@ -21,6 +21,7 @@ from ._device import device_set_to, resolve_device
 from ._input import check_targets, encode_labels, is_epochs, to_windows
 from ._io import write_atomic
 from ._logging import warn
+from ._paper import PAPER_TRAINING
 from ._training import BatchSlicer, TensorWindows, as_tensor_windows, denormals_flushed
 from .callbacks import FiniteLoss, StageCheckpoint, StageProgress
 from .hamnet import HAMNet
@@ -226,10 +227,10 @@ class HAMNetClassifier(NeuralNetClassifier):
         self,
         module=HAMNet,
         *,
-        pretrain_epochs=800,
-        finetune_epochs=600,
-        pretrain_lr=1e-4,
-        finetune_lr=5e-5,
+        pretrain_epochs=PAPER_TRAINING["pretrain_epochs"],
+        finetune_epochs=PAPER_TRAINING["finetune_epochs"],
+        pretrain_lr=PAPER_TRAINING["pretrain_lr"],
+        finetune_lr=PAPER_TRAINING["finetune_lr"],
         batch_size=100,
         mirror=None,
         sfreq=None,

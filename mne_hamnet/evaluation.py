@@ -2,6 +2,7 @@
 
 import copy
 import json
+import logging
 import os
 import tempfile
 import time
@@ -11,33 +12,20 @@ from contextlib import ExitStack
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from moabb.analysis.results import get_pipeline_digest
-from moabb.datasets.base import BaseDataset
-from moabb.evaluations import (
-    CrossSessionEvaluation,
-    CrossSubjectEvaluation,
-    WithinSessionEvaluation,
-)
 from sklearn.base import BaseEstimator
-from sklearn.model_selection import StratifiedGroupKFold
 
-from ._check import _check_option, _check_positive_int, _check_unique_names, _validate_type
+from . import _moabb
+from ._check import _check_positive_int, _check_unique_names, _validate_type
 from ._io import data_digest, digest, write_atomic
-from ._logging import logger
+from ._logging import PROGRESS_LOGGER, logger
 from ._training import denormals_flushed
+from .protocols import PROTOCOLS as _REGISTRY
+from .protocols import get_protocol, natural_key, trial_groups
 
-try:  # MOABB's per-fold task function, with its flattened evaluations (1.7)
-    from moabb.evaluations.base import _evaluate_fold
-except ImportError:  # pragma: no cover
-    import moabb
-
-    raise ImportError(
-        "mne_hamnet.evaluation builds on the per-fold evaluation of MOABB >= 1.7, but "
-        f"MOABB {moabb.__version__} is installed: pip install 'moabb>=1.7'."
-    ) from None
-
-#: The evaluation protocols, in the order of the result tables.
-PROTOCOLS = ("paper", "trialwise", "cross-session", "cross-subject")
+#: The names of the evaluation protocols, in the order of the result tables
+#: (their records: :data:`mne_hamnet.protocols.PROTOCOLS`).
+PROTOCOLS = tuple(_REGISTRY)
+progress_logger = logging.getLogger(PROGRESS_LOGGER)
 # Bump when a change makes cached fold results stale.
 _CACHE_VERSION = 1
 
@@ -54,6 +42,7 @@ def evaluate(
     paradigm=None,
     subjects=None,
     n_splits=5,
+    chronological_split=None,
     random_state=None,
     n_jobs=None,
     scheduler=None,
@@ -76,11 +65,21 @@ def evaluate(
       and stratified by class (``WithinSessionEvaluation`` with
       :class:`~sklearn.model_selection.StratifiedGroupKFold` and
       ``groups="run"``): whole trials are tested on.
+    - ``"chronological"``: per session, the first trials in recording
+      order train and the rest test (``chronological_split``: 9 of 15 on
+      SEED, the literature's standard, 60 % elsewhere), one fold per
+      session (``WithinSessionEvaluation`` with
+      :class:`~mne_hamnet.protocols.ChronologicalSplit`).
     - ``"cross-session"``: per subject, leave one session out
       (:class:`~moabb.evaluations.CrossSessionEvaluation`).
     - ``"cross-subject"``: leave one subject out
       (:class:`~moabb.evaluations.CrossSubjectEvaluation`), one row per
       session of the subject left out.
+
+    Each protocol is a record of :data:`mne_hamnet.protocols.PROTOCOLS`.
+    A trial is a MOABB ``run`` for :class:`~mne_hamnet.paradigms.Emotion`
+    (a trial cut into windows) and one epoch for other paradigms (MOABB's
+    imagery paradigms return one epoch per trial).
 
     Parameters
     ----------
@@ -94,12 +93,23 @@ def evaluate(
         One or more of :data:`PROTOCOLS`.
     paradigm : moabb.paradigms.base.BaseParadigm | None, default=None
         How trials become windows; None uses
-        :class:`~mne_hamnet.paradigms.Emotion` (1 s windows).
+        :class:`~mne_hamnet.paradigms.Emotion` (1 s windows). Its data give
+        the sampling frequency and the channel order; a pipeline built for
+        others (e.g. ``HAMNetClassifier(sfreq=200.0)`` on 160 Hz data) is
+        refused before any fold runs. Parameters left None are inferred
+        from the data and always pass.
     subjects : list of int | None, default=None
         The subjects to use; None uses all of ``dataset.subject_list``.
     n_splits : int, default=5
         Folds per session of ``"paper"`` and ``"trialwise"``. The other
-        protocols leave one session or one subject out.
+        protocols make one split per session, or leave one session or one
+        subject out.
+    chronological_split : int | float | None, default=None
+        The trials of a session that train in ``"chronological"``: a count
+        of the first trials, or a fraction in (0, 1). None takes the data
+        set's (:attr:`~mne_hamnet.datasets.DatasetSpec.chronological_split`:
+        9 on SEED; a data set whose record gives None refuses the protocol),
+        and 0.6 for data sets not in :data:`~mne_hamnet.datasets.DATASETS`.
     random_state : int | None, default=None
         Seeds the shuffles of the within-session folds. The pipelines carry
         their own seeds (``make_pipelines(random_state=...)``).
@@ -124,7 +134,8 @@ def evaluate(
     results : pandas.DataFrame
         MOABB's results table: one row per fold (per fold and test session
         for ``"cross-subject"``) with MOABB's columns ``score``, ``time``
-        (seconds to fit), ``samples`` (training windows), ``samples_test``,
+        (seconds to fit the pipeline on the fold's training windows),
+        ``samples`` (training windows), ``samples_test``,
         ``n_classes``, ``subject``, ``session``, ``channels``,
         ``n_sessions``, ``dataset`` and ``pipeline``, plus ``protocol`` and
         ``fold``. Rows are sorted by protocol, pipeline, subject, session
@@ -173,10 +184,14 @@ def evaluate(
         n_jobs = _check_n_jobs(n_jobs)
     if random_state is not None:
         random_state = _check_positive_int(random_state, "random_state", minimum=0)
-    if paradigm is None:
-        from .paradigms import Emotion
-
-        paradigm = Emotion()
+    paradigm = _check_paradigm(paradigm, dataset)
+    chronological_split = _chronological_split(chronological_split, dataset)
+    if "chronological" in protocols and chronological_split is None:
+        raise ValueError(
+            f"The protocol 'chronological' means nothing on {dataset.code}: its data set "
+            "record has no chronological split (its trials are not in an order that "
+            "can be split in time). Pass chronological_split=... or use another protocol."
+        )
     cache = None if cache_dir is None else _FoldCache(cache_dir)
     if scheduler is not None:
         from ._distributed import check_scheduler
@@ -187,15 +202,181 @@ def evaluate(
     with ExitStack() as stack:
         if hdf5_path is None:
             hdf5_path = stack.enter_context(tempfile.TemporaryDirectory(prefix="mne-hamnet-"))
+        groups = trial_groups(paradigm)
         evaluations = {
-            name: _make_evaluation(name, paradigm, dataset, n_splits, random_state, hdf5_path)
+            name: _make_evaluation(
+                name, paradigm, dataset, n_splits, random_state, hdf5_path, groups,
+                chronological_split,
+            )
             for name in protocols
         }
         process_pipeline = paradigm.make_process_pipelines(dataset)[0]
         X, y, metadata = _load(evaluations[protocols[0]], dataset, pipelines, process_pipeline)
+        sfreq, ch_names = _signal_info(paradigm, dataset, X)
+        check_pipelines_fit(pipelines, sfreq, ch_names)
+        _check_trials(protocols, metadata, groups, n_splits)
         folds = _plan(evaluations, dataset, X, y, metadata, pipelines, process_pipeline)
         rows = _run(X, y, metadata, folds, n_jobs, scheduler, cache)
         return _collect(evaluations, dataset, folds, rows, pipelines, process_pipeline)
+
+
+def check_pipelines_fit(pipelines, sfreq, ch_names):
+    """Check that no pipeline was built for another rate or channel order.
+
+    Every step's parameters named ``sfreq``, ``ch_names`` or ``n_chans``
+    (also as ``module__sfreq`` and the like, for skorch and braindecode
+    networks) are compared with the data's; a parameter left None is
+    inferred from the data at fit and passes. Only parameters are read,
+    never fitted state.
+
+    Parameters
+    ----------
+    pipelines : dict of str to sklearn.base.BaseEstimator
+        The pipelines by name.
+    sfreq : float
+        The sampling frequency of the windows, in Hz.
+    ch_names : list of str | int
+        Their channels, in order; an int gives only their number, and
+        ``ch_names`` parameters are then not compared.
+    """
+    if isinstance(ch_names, (int, np.integer)):
+        n_chans, ch_names = int(ch_names), None
+    else:
+        ch_names = [str(name) for name in ch_names]
+        n_chans = len(ch_names)
+    for name, pipeline in pipelines.items():
+        for key, value in _signal_params(pipeline):
+            if value is None:
+                continue
+            what = key.rsplit("__", 1)[-1]
+            if what == "sfreq":
+                try:
+                    same = abs(float(value) - float(sfreq)) <= 1e-6 * float(sfreq)
+                except (TypeError, ValueError):
+                    same = False
+                if not same:
+                    raise ValueError(
+                        f"Pipeline {name!r} was built for sfreq={value!r} ({key}), but the "
+                        f"paradigm's windows are sampled at {sfreq:g} Hz. Build it with "
+                        f"sfreq={sfreq:g}, e.g. make_pipelines(..., sfreq={sfreq:g}, "
+                        "ch_names=...), or leave it None to infer it."
+                    )
+            elif what == "ch_names" and ch_names is not None:
+                given = [str(c) for c in value]
+                if given != ch_names:
+                    if sorted(given) == sorted(ch_names):
+                        problem = "the same channels in another order"
+                    else:
+                        missing = [c for c in ch_names if c not in given][:5]
+                        extra = [c for c in given if c not in ch_names][:5]
+                        problem = (f"{len(given)} channels (missing {missing}, not in the "
+                                   f"data {extra})")
+                    raise ValueError(
+                        f"Pipeline {name!r} was built for {problem} ({key}), but the "
+                        f"paradigm's windows have the {len(ch_names)} channels "
+                        f"{_short(ch_names)}. Build it with the paradigm's ch_names, e.g. "
+                        "make_pipelines(..., sfreq=..., ch_names=...)."
+                    )
+            elif what == "n_chans":
+                if int(value) != n_chans:
+                    raise ValueError(
+                        f"Pipeline {name!r} was built for n_chans={value} ({key}), but the "
+                        f"paradigm's windows have {n_chans} channels."
+                    )
+
+
+_SIGNAL_PARAMS = ("sfreq", "ch_names", "n_chans")
+
+
+def _signal_params(estimator):
+    """Yield ``(key, value)`` of the signal parameters of ``estimator`` and its steps."""
+    try:
+        params = estimator.get_params(deep=True)
+    except Exception:  # an estimator whose get_params fails is checked at fit
+        return
+    for key, value in params.items():
+        if key.rsplit("__", 1)[-1] in _SIGNAL_PARAMS:
+            yield key, value
+
+
+def _short(names, n=6):
+    names = list(names)
+    if len(names) <= n:
+        return names
+    return "[" + ", ".join(map(repr, names[:n])) + ", ...]"
+
+
+def _signal_info(paradigm, dataset, X):
+    """The windows' rate and channels, from the paradigm's processing of the data."""
+    try:
+        sfreq, ch_names = _moabb.signal_info(paradigm, dataset, dataset.subject_list[0])
+    except (ValueError, OSError) as err:
+        raise DataError(f"Could not read the data set {dataset.code}: {err}") from err
+    if len(ch_names) != X.shape[1]:
+        # a paradigm that picks channels in its own way: only the count is known
+        logger.debug("Channel names %s do not match %d channels", ch_names, X.shape[1])
+        return sfreq, X.shape[1]
+    return sfreq, ch_names
+
+
+def _check_paradigm(paradigm, dataset):
+    if paradigm is None:
+        from .paradigms import Emotion
+
+        paradigm = Emotion()
+    _validate_type(paradigm, _moabb.BaseParadigm, "paradigm", "a MOABB paradigm")
+    if not paradigm.is_valid(dataset):
+        events = getattr(paradigm, "events", None)
+        asked = "" if events is None else f"; the paradigm asks for events {list(events)}"
+        raise ValueError(
+            f"The paradigm {type(paradigm).__name__} cannot read the data set "
+            f"{dataset.code} (paradigm {dataset.paradigm!r}, events "
+            f"{sorted(dataset.event_id)}{asked})."
+        )
+    return paradigm
+
+
+def _chronological_split(split, dataset):
+    if split is None:
+        from .datasets import DATASETS
+
+        for spec in DATASETS.values():
+            if isinstance(spec.dataset, type) and isinstance(dataset, spec.dataset):
+                return spec.chronological_split
+        return 0.6
+    _validate_type(split, "numeric", "chronological_split")
+    if isinstance(split, (bool, np.bool_)):
+        raise TypeError(f"chronological_split must be an int or a float, but got {split!r}.")
+    if isinstance(split, (int, np.integer)):
+        if split < 1:
+            raise ValueError(
+                f"chronological_split must be at least 1 trial, but got {split}."
+            )
+        return int(split)
+    if not 0 < split < 1:
+        raise ValueError(
+            f"chronological_split must be a count of trials or a fraction in (0, 1), but "
+            f"got {split}."
+        )
+    return float(split)
+
+
+def _check_trials(protocols, metadata, groups, n_splits):
+    """Check before any fold runs that each session has the trials each protocol needs."""
+    for name in protocols:
+        needed = get_protocol(name).min_trials(n_splits)
+        if needed <= 1:
+            continue
+        for (subject, session), part in metadata.groupby(["subject", "session"], sort=False):
+            trials = part[groups] if isinstance(groups, str) else groups(part)
+            n_trials = len(np.unique(np.asarray(trials)))
+            if n_trials < needed:
+                hint = f"n_splits={n_splits} folds" if needed == n_splits else "a split"
+                raise ValueError(
+                    f"The protocol {name!r} needs at least {needed} trials per session for "
+                    f"{hint}, but subject {subject}, session {session} has {n_trials}. "
+                    "Use fewer folds (n_splits) or another protocol."
+                )
 
 
 def check_subjects(dataset, subjects):
@@ -260,7 +441,7 @@ def _check_protocols(protocol):
     if not protocols:
         raise ValueError("protocol must name at least one protocol, but got an empty list.")
     for name in protocols:
-        _check_option("protocol", name, PROTOCOLS)
+        get_protocol(name)
     return list(dict.fromkeys(protocols))
 
 
@@ -287,56 +468,51 @@ def _check_n_jobs(n_jobs):
 
 def _check_dataset(dataset, subjects, protocols):
     """Return a shallow copy of ``dataset`` restricted to ``subjects``."""
-    _validate_type(dataset, BaseDataset, "dataset", "a MOABB dataset")
+    _validate_type(dataset, _moabb.BaseDataset, "dataset", "a MOABB dataset")
     subjects = check_subjects(dataset, subjects)
-    if "cross-subject" in protocols and len(subjects) < 2:
-        raise ValueError(
-            "The protocol 'cross-subject' leaves one subject out and needs at least 2 "
-            f"subjects, but got {subjects}."
-        )
-    if "cross-session" in protocols and dataset.n_sessions < 2:
-        raise ValueError(
-            "The protocol 'cross-session' leaves one session out and needs at least 2 "
-            f"sessions per subject, but the data set {dataset.code} has "
-            f"{dataset.n_sessions}."
-        )
+    for name in protocols:
+        protocol = get_protocol(name)
+        if len(subjects) < protocol.min_subjects:
+            raise ValueError(
+                f"The protocol {name!r} {protocol.description} and needs at least "
+                f"{protocol.min_subjects} subjects, but got {subjects}."
+            )
+        if dataset.n_sessions < protocol.min_sessions:
+            raise ValueError(
+                f"The protocol {name!r} {protocol.description} and needs at least "
+                f"{protocol.min_sessions} sessions per subject, but the data set "
+                f"{dataset.code} has {dataset.n_sessions}."
+            )
     # A copy, so that the caller's data set keeps its subject list.
     dataset = copy.copy(dataset)
     dataset.subject_list = subjects
     return dataset
 
 
-def _make_evaluation(protocol, paradigm, dataset, n_splits, random_state, hdf5_path):
+def _make_evaluation(protocol, paradigm, dataset, n_splits, random_state, hdf5_path, groups,
+                     chronological_split):
     """Return the MOABB evaluation that defines ``protocol``'s folds."""
-    common = dict(
+    return get_protocol(protocol).make_evaluation(
+        n_splits=n_splits,
+        groups=groups,
+        train_size=chronological_split,
         paradigm=paradigm,
         datasets=[dataset],
         random_state=random_state,
         overwrite=True,
-        # paper and trialwise are both within-session evaluations: the suffix
-        # gives each its own results file
+        # several protocols are within-session evaluations: the suffix gives
+        # each its own results file
         suffix=protocol,
         hdf5_path=os.fspath(hdf5_path),
         additional_columns=["fold"],
     )
-    if protocol == "paper":
-        return WithinSessionEvaluation(n_splits=n_splits, **common)
-    if protocol == "trialwise":
-        return WithinSessionEvaluation(
-            n_splits=n_splits, cv_class=StratifiedGroupKFold, groups="run", **common
-        )
-    if protocol == "cross-session":
-        return CrossSessionEvaluation(**common)
-    return CrossSubjectEvaluation(**common)
 
 
 def _load(evaluation, dataset, pipelines, process_pipeline):
     """Load the windows of all subjects once, for every protocol."""
     t_start = time.perf_counter()
     try:
-        X, y, metadata = evaluation._load_data(
-            dataset, pipelines, process_pipeline, None, subjects=dataset.subject_list
-        )
+        X, y, metadata = _moabb.load_data(evaluation, dataset, pipelines, process_pipeline)
     except (ValueError, OSError) as err:
         raise DataError(f"Could not read the data set {dataset.code}: {err}") from err
     if not isinstance(X, np.ndarray):
@@ -346,7 +522,7 @@ def _load(evaluation, dataset, pipelines, process_pipeline):
         )
     X = X.astype(np.float32, copy=False)
     metadata = metadata.reset_index(drop=True)
-    logger.info(
+    progress_logger.info(
         "Loaded %d windows of shape %s from %d subject(s) of %s in %.1f s",
         len(X), X.shape[1:], len(dataset.subject_list), dataset.code,
         time.perf_counter() - t_start,
@@ -379,16 +555,12 @@ def _plan(evaluations, dataset, X, y, metadata, pipelines, process_pipeline):
     """List every fold of every protocol and pipeline, in a deterministic order."""
     data_key = _data_digest(X, y, metadata)
     digests = {
-        name: get_pipeline_digest(process_pipeline, pipeline)
+        name: _moabb.pipeline_digest(process_pipeline, pipeline)
         for name, pipeline in pipelines.items()
     }
     folds = []
     for protocol, evaluation in evaluations.items():
-        splitter = evaluation._create_splitter()
-        work_plan = {subject: pipelines for subject in dataset.subject_list}
-        tasks = evaluation._build_task_list(
-            dataset, X, y, metadata, splitter, work_plan, pipelines, None
-        )
+        tasks = _moabb.build_tasks(evaluation, dataset, X, y, metadata, pipelines)
         # MOABB numbers splits across all subjects and sessions; number them
         # within what each protocol holds out from: a session, a subject, or
         # the whole data set.
@@ -419,11 +591,7 @@ def _plan(evaluations, dataset, X, y, metadata, pipelines, process_pipeline):
 
 
 def _fold_unit(protocol, task):
-    if protocol in ("paper", "trialwise"):
-        return (task["subject"], task["session"])
-    if protocol == "cross-session":
-        return (task["subject"],)
-    return ()
+    return tuple(task[key] for key in get_protocol(protocol).fold_unit)
 
 
 def _run(X, y, metadata, folds, n_jobs, scheduler, cache):
@@ -435,7 +603,7 @@ def _run(X, y, metadata, folds, n_jobs, scheduler, cache):
             if cached is not None:
                 rows[index] = cached
         if rows:
-            logger.info(
+            progress_logger.info(
                 "Skipping %d of %d folds already finished (cached in %s)",
                 len(rows), len(folds), cache.folder,
             )
@@ -480,7 +648,7 @@ def _run_fold(X, y, metadata, index, task, fold):
     """Fit and score one fold; runs in a worker."""
     t_start = time.perf_counter()
     with denormals_flushed():
-        fold_rows = _evaluate_fold(X, y, metadata, **task)
+        fold_rows = _moabb.evaluate_fold(X, y, metadata, task)
     duration = time.perf_counter() - t_start
     return index, [_plain_row(row, fold) for row in fold_rows], duration
 
@@ -509,7 +677,7 @@ def _collect(evaluations, dataset, folds, rows, pipelines, process_pipeline):
         with warnings.catch_warnings():
             # MOABB's store creates HDF5 data sets in a way h5py 3.16 deprecates.
             warnings.filterwarnings("ignore", "Creating a dataset without passing data")
-            evaluation._push_results_batch(results, pipelines, process_pipeline)
+            _moabb.push_results(evaluation, results, pipelines, process_pipeline)
         frame = evaluation.results.to_dataframe(
             pipelines=pipelines, process_pipeline=process_pipeline
         )
@@ -524,21 +692,13 @@ def _collect(evaluations, dataset, folds, rows, pipelines, process_pipeline):
     sort_keys = table.assign(
         _protocol=table["protocol"].map(order["protocol"]),
         _pipeline=table["pipeline"].map(order["pipeline"]),
-        _subject=table["subject"].map(_natural_key),
-        _session=table["session"].map(_natural_key),
+        _subject=table["subject"].map(natural_key),
+        _session=table["session"].map(natural_key),
     )
     sort_keys = sort_keys.sort_values(["_protocol", "_pipeline", "_subject", "_session", "fold"])
     columns = ["protocol", "pipeline", "subject", "session", "fold"]
     table = table.loc[sort_keys.index].reset_index(drop=True)
     return table[columns + [c for c in table.columns if c not in columns]]
-
-
-def _natural_key(value):
-    """Sort numbers as numbers ("2" before "10") and anything else as text."""
-    try:
-        return (0, float(value), "")
-    except (TypeError, ValueError):
-        return (1, 0.0, str(value))
 
 
 def _data_digest(X, y, metadata):
@@ -550,8 +710,11 @@ class _FoldCache:
 
     def __init__(self, folder):
         _validate_type(folder, "path-like", "cache_dir")
-        self.folder = os.path.abspath(os.fspath(folder))
-        os.makedirs(self.folder, exist_ok=True)
+        from .report import writable_folder
+
+        # checked before any fold runs: a result that can't be stored is lost
+        self.folder = os.fspath(writable_folder(os.path.abspath(os.fspath(folder)),
+                                                "cache folder"))
 
     def _path(self, key):
         return os.path.join(self.folder, f"{key}.json")
@@ -597,7 +760,7 @@ class _Progress:
         self.by_pipeline[name] = (seconds + duration, windows + fold.n_train)
         elapsed = time.perf_counter() - self.t_start
         scores = ", ".join(f"{row['score']:.3f}" for row in rows)
-        logger.info(
+        progress_logger.info(
             "[%d/%d] %s: score %s (%.1f s); elapsed %s, about %s left",
             self.done, self.total, fold.describe(), scores, duration,
             _format_seconds(elapsed), _format_seconds(self.eta(elapsed)),

@@ -2,7 +2,6 @@
 
 import mne
 import numpy as np
-from moabb.datasets._channel_pick import pick_channels_for_modalities
 from moabb.datasets.preprocessing import (
     FixedPipeline,
     FixedTransformer,
@@ -15,6 +14,7 @@ from moabb.paradigms.base import BaseParadigm
 
 from ._check import _check_unique_names, _validate_type
 from ._logging import logger
+from ._moabb import pick_channels_for_modalities
 
 
 class Emotion(BaseParadigm):

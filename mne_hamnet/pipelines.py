@@ -11,6 +11,7 @@ from sklearn.svm import SVC, LinearSVC
 
 from ._check import _check_positive_int, _check_unique_names, _validate_type
 from ._device import device_set_to, resolve_device, seeded
+from ._paper import PAPER_ACCURACY, PAPER_ONLY_ACCURACY  # noqa: F401 (re-exported)
 from ._peer_steps import BandPass, ChannelStandardizer, HemisphereOrder
 from .classifier import HAMNetClassifier
 from .datasets import SEED_CH_NAMES
@@ -40,23 +41,6 @@ PIPELINE_FEATURES = {
     "EEGNet": "raw EEG",
     "TSception": "raw EEG",
     "EEGConformer": "raw EEG",
-}
-
-#: Accuracy (%) on SEED reported by the HAMNet paper (Table 1 and §4.3), with
-#: its shuffled-window 5-fold protocol. The SVM row of Table 1 [Zheng & Lu,
-#: 2015] is one number for DE features; the paper's text says that work used
-#: DE and DASM.
-PAPER_ACCURACY = {
-    "HAMNet": 96.45,
-    "HAMNet-pretrain": 93.53,
-    "DE+SVM": 84.22,
-    "DASM+SVM": 84.22,
-}
-#: Methods of the paper's Table 1 that this package does not implement.
-PAPER_ONLY_ACCURACY = {
-    "DBN (DE)": 86.65,
-    "BiHDM": 93.12,
-    "4D-ANN": 96.10,
 }
 
 

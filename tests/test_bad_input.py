@@ -359,6 +359,61 @@ def test_hamnet_forward_checks_shape_not_values():
     assert torch.isnan(out[0]).all() and torch.isfinite(out[1:]).all()
 
 
+# ------------------------------------------------ evaluation and command line
+@pytest.fixture(scope="module")
+def seed_three_trials(tmp_path_factory):
+    from mne_hamnet.datasets import SEED, simulate_seed
+
+    folder = simulate_seed(tmp_path_factory.mktemp("seed3") / "seed", n_subjects=1,
+                           n_sessions=1, n_trials=3, trial_seconds=2.0, random_state=0)
+    return SEED(folder)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(random_state=-5), "random_state must be an int >= 0, but got -5"),
+        (dict(n_splits=4), "'trialwise' needs at least 4 trials per session for n_splits=4"),
+        (dict(protocol="chronological", chronological_split=3),
+         "trains on the first 3 trials of each session, but a session has 3 trials"),
+        (dict(cache_dir="/proc/mne-hamnet-cache"), "Cannot write to the cache folder"),
+    ],
+)
+def test_evaluate_refuses_before_any_fold(seed_three_trials, kwargs, match):
+    from sklearn.dummy import DummyClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from mne_hamnet.evaluation import evaluate
+
+    fitted = []
+
+    def record(X):
+        fitted.append(len(X))
+        return X.reshape(len(X), -1)
+
+    pipeline = make_pipeline(FunctionTransformer(record), DummyClassifier())
+    with pytest.raises(ValueError, match=match):
+        evaluate({"dummy": pipeline}, seed_three_trials, **kwargs)
+    assert fitted == []  # no fold ran
+
+
+def test_evaluate_refuses_a_pipeline_for_another_rate(seed_three_trials):
+    from mne_hamnet.evaluation import evaluate
+
+    with pytest.raises(ValueError, match="built for sfreq=100.0 .* sampled at 200 Hz"):
+        evaluate({"x": HAMNetClassifier(sfreq=100.0)}, seed_three_trials)
+
+
+def test_output_folder_under_a_file(tmp_path):
+    from mne_hamnet.report import check_output_folder
+
+    (tmp_path / "file").write_text("")
+    with pytest.raises(ValueError, match="Cannot write to the output folder .*file/out"):
+        check_output_folder(tmp_path / "file" / "out")
+    assert check_output_folder(tmp_path / "new" / "out").is_dir()
+
+
 # ----------------------------------------------------------------------------------
 # HAMNetClassifier: what a new user runs into (issue 12), one test per case
 def test_arrays_in_volts_warn_at_fit_and_predict(data, fitted):

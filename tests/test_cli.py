@@ -1,5 +1,6 @@
 """Tests of the ``mne-hamnet benchmark`` command line."""
 
+import os
 import re
 import subprocess
 import sys
@@ -27,19 +28,21 @@ def quick_run(tmp_path_factory):
 def test_quick_writes_the_three_outputs(quick_run):
     results = pd.read_csv(quick_run / "results.csv")
     # one row per fold: 2 subjects x 2 sessions x 2 folds within sessions,
-    # 2 x 2 across sessions, 2 folds x 2 test sessions across subjects
+    # 2 x 2 x 1 chronological split, 2 x 2 across sessions, 2 folds x 2 test
+    # sessions across subjects
     counts = results.groupby(["protocol", "pipeline"]).size()
     assert set(results.pipeline) == {"HAMNet", "HAMNet-pretrain", "DE+SVM", "DASM+SVM"}
     assert counts.xs("paper", level="protocol").eq(8).all()
     assert counts.xs("trialwise", level="protocol").eq(8).all()
+    assert counts.xs("chronological", level="protocol").eq(4).all()
     assert counts.xs("cross-session", level="protocol").eq(4).all()
     assert counts.xs("cross-subject", level="protocol").eq(4).all()
     assert {"protocol", "pipeline", "subject", "session", "fold", "score", "time",
             "samples", "samples_test"} <= set(results.columns)
 
     table = (quick_run / "table.md").read_text()
-    assert "| Method | Feature | Paper protocol* | Trial-wise | Cross-session | Cross-subject |" \
-        in table
+    assert ("| Method | Feature | Paper protocol* | Trial-wise | Chronological | Cross-session "
+            "| Cross-subject |") in table
     assert "**leaks**" in table
     for name in ("HAMNet", "HAMNet-pretrain", "DE+SVM", "DASM+SVM"):
         assert f"| {name} |" in table
@@ -53,8 +56,8 @@ def test_rerun_skips_finished_folds(quick_run, tmp_path, capsys):
     before = {name: (quick_run / name).read_bytes() for name in ("results.csv", "table.md")}
     assert main(["benchmark", "--quick", "--out", str(quick_run)]) == 0
     out = capsys.readouterr().out
-    # 88 folds: 96 rows less the 8 second test sessions of cross-subject folds
-    assert "Skipping 88 of 88 folds already finished" in out
+    # 104 folds: 112 rows less the 8 second test sessions of cross-subject folds
+    assert "Skipping 104 of 104 folds already finished" in out
     assert "[1/" not in out  # nothing ran
     for name, content in before.items():
         assert (quick_run / name).read_bytes() == content
@@ -177,16 +180,16 @@ def test_module_entry_point_reports_errors_without_traceback(tmp_path):
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines() == [
         "mne-hamnet benchmark: error: Invalid value for the 'protocol' parameter. Allowed "
-        "values are 'paper', 'trialwise', 'cross-session', 'cross-subject', but got "
-        "'leaky' instead."
+        "values are 'paper', 'trialwise', 'chronological', 'cross-session', "
+        "'cross-subject', but got 'leaky' instead."
     ]
 
 
 def test_argparse_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as info:
-        main(["benchmark", "--dataset", "deap"])
+        main(["benchmark", "--n-splits", "two"])
     assert info.value.code == 2
-    assert "invalid choice: 'deap'" in capsys.readouterr().err
+    assert "invalid int value: 'two'" in capsys.readouterr().err
 
 
 def test_summary_table_for_seed():
@@ -203,3 +206,192 @@ def test_summary_table_for_seed():
     assert "| BiHDM | raw EEG | — | — | 93.12 |" in table
     assert "| DBN (DE) | DE | — | — | 86.65 |" in table
     assert "**leaks**" in table
+
+
+def _file_in_the_way(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    return blocker / "out"
+
+
+@pytest.mark.parametrize(
+    "make_out, match",
+    [
+        # works as root too: nothing can be created under a regular file
+        (_file_in_the_way, r"--out: Cannot write to the output folder .*a-file/out: Not a "
+                           "directory"),
+        # an existing folder that even root cannot write to
+        (lambda tmp_path: "/proc", "--out: Cannot write to the output folder /proc"),
+        (lambda tmp_path: tmp_path / "exists.txt", "--out: The output folder .* exists and "
+                                                   "is not a folder"),
+    ],
+)
+def test_unwritable_out_fails_before_the_first_fold(tmp_path, capsys, make_out, match):
+    out = make_out(tmp_path)
+    if str(out).endswith("exists.txt"):
+        out.write_text("")
+    status = main(["benchmark", "--quick", *LIGHT, "--no-cache", "--out", str(out)])
+    assert status == 2
+    captured = capsys.readouterr()
+    assert re.search(match, captured.err.strip()), captured.err
+    assert "[1/" not in captured.out  # no fold ran
+    assert "Simulated" not in captured.out  # nor any data made
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root writes to read-only folders")
+def test_read_only_out_fails_before_the_first_fold(tmp_path, capsys):
+    out = tmp_path / "ro"
+    out.mkdir()
+    out.chmod(0o500)
+    try:
+        status = main(["benchmark", "--quick", *LIGHT, "--no-cache", "--out", str(out)])
+    finally:
+        out.chmod(0o700)
+    assert status == 2
+    captured = capsys.readouterr()
+    assert "Cannot write to the output folder" in captured.err
+    assert "[1/" not in captured.out
+
+
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (["--random-state", "-5"], r"--random-state must be a seed from 0 to 4294967295, but "
+                                   "got -5"),
+        (["--random-state", str(2**32)], "--random-state must be a seed from 0"),
+        (["--subjects", "0"], "--subjects are numbered from 1, but got 0"),
+        (["--subjects", "1", "1"], "subjects .*1"),
+        (["--n-splits", "16"], "'trialwise' needs at least 16 trials per session for "
+                               "n_splits=16 folds"),
+        (["--pipelines", "DE+SVM", "DE+SVM"], "DE\\+SVM"),
+        (["--finetune-epochs", "-1"], "--finetune-epochs must be at least 0, but got -1"),
+        (["--n-jobs", "-2"], "--n-jobs must be a positive number or -1, but got -2"),
+        (["--device", "tpu"], "tpu"),
+        (["--dataset", "seed", "--simulated", "--protocol", "cross-session",
+          "--subjects", "1"], None),
+    ],
+)
+def test_more_bad_values_exit_2(tmp_path, capsys, args, match):
+    status = main(["benchmark", "--quick", *LIGHT, "--out", str(tmp_path), *args])
+    captured = capsys.readouterr()
+    if match is None:  # a valid combination, for contrast
+        assert status == 0, captured.err
+        return
+    assert status == 2
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert re.search(match, lines[0]), lines[0]
+    assert "[1/" not in captured.out
+
+
+def test_dataset_names_and_alias(tmp_path, capsys):
+    """--dataset simulated and --dataset seed --simulated are the default run."""
+    outs = []
+    for k, args in enumerate([[], ["--dataset", "simulated"], ["--dataset", "SEED",
+                                                                "--simulated"]]):
+        out = tmp_path / str(k)
+        assert main(["benchmark", "--quick", *LIGHT, "--no-cache", *args,
+                     "--out", str(out)]) == 0
+        outs.append(pd.read_csv(out / "results.csv").drop(columns="time"))
+    pd.testing.assert_frame_equal(outs[0], outs[1])
+    pd.testing.assert_frame_equal(outs[0], outs[2])
+
+
+def test_per_subject_figure_is_paper_sized_with_error_bars(quick_run):
+    from PIL import Image
+
+    with Image.open(quick_run / "per_subject.png") as image:
+        width, height = image.size
+    # a page-wide figure at 200 dpi, not a 1920 x 432 strip
+    assert width <= 2200 and 0.4 < height / width < 1.2
+
+
+def test_figure_note_and_error_bars():
+    from mne_hamnet.report import plot_per_subject
+
+    rows = [dict(protocol="trialwise", pipeline="DE+SVM", subject=s, session=sess, fold=f,
+                 score=score, n_classes=3)
+            for s, sess, f, score in [(1, "0", 0, 0.5), (1, "0", 1, 0.7), (2, "0", 0, 0.6),
+                                      (2, "0", 1, 0.6)]]
+    fig = plot_per_subject(pd.DataFrame(rows), note="Simulated data.")
+    assert "Simulated data." in [t.get_text() for t in fig.texts]
+    (ax,) = [ax for ax in fig.axes if ax.get_visible() and ax.patches]
+    from matplotlib.container import ErrorbarContainer
+
+    (container,) = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    (errorbar,) = container.lines[2]
+    segments = errorbar.get_segments()
+    # subject 1: std 10 points around 60 %; subject 2: none
+    assert np.allclose([s[1, 1] - s[0, 1] for s in segments], [20.0, 0.0])
+
+
+def test_progress_is_shown_by_logger_name(tmp_path, capsys):
+    """Progress lines pass the quiet console by their logger, not their file name."""
+    import logging
+
+    from mne_hamnet._logging import PROGRESS_LOGGER
+    from mne_hamnet.cli import _console_logging
+
+    with _console_logging(verbose=False):
+        logging.getLogger(PROGRESS_LOGGER).info("progress line")
+        logging.getLogger("mne_hamnet").info("detail line")
+        logging.getLogger("mne_hamnet.cli").info("module line")
+    out = capsys.readouterr().out
+    assert "progress line" in out
+    assert "detail line" not in out and "module line" not in out
+
+
+def test_summary_table_chronological_beside_published():
+    rows = [dict(protocol="chronological", pipeline="HAMNet", subject=s, session="0", fold=0,
+                 score=score, time=2.0) for s, score in [(1, 0.8), (2, 0.6)]]
+    table = summary_table(pd.DataFrame(rows), dataset="seed")
+    assert "| HAMNet | 70.00 ± 14.14 | measured here |" in table
+    assert "| DGCNN | 90.40 | Song et al., 2018" in table
+    assert "| RGNN | 94.24 |" in table and "| BiHDM | 93.12 |" in table
+    assert "| DGCNN (LibEER re-run) | 89.48 |" in table
+    assert "| RGNN (LibEER re-run) | 84.66 |" in table
+    assert table.count("published, not measured here") == 5
+    # fit time per fold
+    assert "| HAMNet | 2 |" in table
+    # not for simulated data
+    assert "DGCNN" not in summary_table(pd.DataFrame(rows), dataset="simulated")
+
+
+def test_default_protocols_follow_the_data_set(tmp_path, capsys):
+    """Every registered data set runs with no --protocol; what it can't do is left out."""
+    from mne_hamnet.datasets import DATASETS
+
+    one_session = [name for name, spec in DATASETS.items()
+                   if spec.chronological_split is None]
+    if not one_session:
+        pytest.skip("no registered data set without a chronological split")
+    name = one_session[0]
+    assert main(["benchmark", "--dataset", name, "--simulated", "--quick", "--pipelines",
+                 "DE+SVM", "--no-cache", "--out", str(tmp_path / "a")]) == 0
+    out = capsys.readouterr().out
+    assert "Leaving out the protocol chronological" in out
+    assert "chronological" not in set(pd.read_csv(tmp_path / "a" / "results.csv").protocol)
+    # asked for explicitly, it is a clear error
+    status = main(["benchmark", "--dataset", name, "--simulated", "--quick", "--pipelines",
+                   "DE+SVM", "--protocol", "chronological", "--out", str(tmp_path / "b")])
+    assert status == 2
+    assert "The protocol 'chronological' means nothing on" in capsys.readouterr().err
+
+
+def test_check_dataset_prints_what_was_read(tmp_path, capsys):
+    from mne_hamnet.datasets import get_dataset_spec
+
+    spec = get_dataset_spec("deap")
+    spec.simulate(tmp_path, random_state=0, **spec.quick_sizes)
+    assert main(["check-dataset", "deap", "--path", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "sampling frequency: 128 Hz" in out
+    assert "channels (32): Fp1 AF3" in out
+
+
+def test_check_dataset_bad_input(tmp_path, capsys):
+    assert main(["check-dataset", "deap", "--path", str(tmp_path / "missing")]) == 2
+    assert "DEAP folder" in capsys.readouterr().err
+    assert main(["check-dataset", "nosuch"]) == 2
+    assert "Allowed values are" in capsys.readouterr().err

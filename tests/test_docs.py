@@ -30,6 +30,8 @@ MODULES = [
     "mne_hamnet.datasets",
     "mne_hamnet.paradigms",
     "mne_hamnet.evaluation",
+    "mne_hamnet.protocols",
+    "mne_hamnet.report",
     "mne_hamnet.features",
     "mne_hamnet.pairing",
     "mne_hamnet.pipelines",

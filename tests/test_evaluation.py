@@ -138,9 +138,10 @@ def test_results_table(seed_folder):
     assert {"score", "time", "samples", "samples_test", "n_classes", "channels", "n_sessions",
             "dataset"} <= set(results.columns)
     counts = results.groupby("protocol", sort=False).size()
-    # per pipeline: 2 subjects x 2 sessions x 3 folds; 2 x 2; 2 subjects x 2 sessions
-    assert counts.to_dict() == {"paper": 24, "trialwise": 24, "cross-session": 8,
-                                "cross-subject": 8}
+    # per pipeline: 2 subjects x 2 sessions x 3 folds; 2 x 2 x 1 chronological split;
+    # 2 x 2; 2 subjects x 2 sessions
+    assert counts.to_dict() == {"paper": 24, "trialwise": 24, "chronological": 8,
+                                "cross-session": 8, "cross-subject": 8}
     assert list(counts.index) == list(PROTOCOLS)
     within = results[results.protocol == "trialwise"]
     assert set(within.fold) == {0, 1, 2}
@@ -218,7 +219,7 @@ def test_subjects_and_progress(seed_folder, caplog):
     [
         (dict(protocol="leaky"), ValueError,
          "Invalid value for the 'protocol' parameter. Allowed values are 'paper', "
-         "'trialwise', 'cross-session', 'cross-subject', but got 'leaky'"),
+         "'trialwise', 'chronological', 'cross-session', 'cross-subject', but got 'leaky'"),
         (dict(protocol=["paper", "within"]), ValueError, "but got 'within'"),
         (dict(subjects=[1, 7]), ValueError,
          r"Subject\(s\) \[7\] are not in the data set SEED, whose subjects are \[1, 2\]"),
@@ -256,3 +257,125 @@ def test_bad_trial_shape_names_the_file(tmp_path):
     savemat(fname, trials)
     with pytest.raises(DataError, match=f"{key}.* in .*{fname.name} has shape \\(10, 200\\)"):
         evaluate({"rec": RecordingClassifier()}, SEED(folder), "trialwise")
+
+
+def test_chronological_trains_on_the_first_trials(seed_folder, window_ids):
+    """SEED's 9/6 split: no window of a test trial is seen in training."""
+    results = run_recording(seed_folder, "chronological")
+    folds = recorded_folds(window_ids)
+    assert len(folds) == len(results) == 2 * 2  # one split per session
+    for train, test in folds:
+        assert len({(s, sess) for s, sess, _ in train + test}) == 1
+        train_trials = {int(run) for _, _, run in train}
+        test_trials = {int(run) for _, _, run in test}
+        assert train_trials == set(range(1, 10))
+        assert test_trials == set(range(10, N_TRIALS + 1))
+        # by window content, not only by label
+        train_digests = {d for d, origin in window_ids.items() if origin in set(train)}
+        test_digests = {d for d, origin in window_ids.items() if origin in set(test)}
+        assert not train_digests & test_digests
+    assert (results.fold == 0).all()
+
+
+def test_chronological_split_can_be_a_fraction(seed_folder, window_ids):
+    run_recording(seed_folder, "chronological", subjects=[1], chronological_split=0.6)
+    for train, _test in recorded_folds(window_ids):
+        assert {int(run) for _, _, run in train} == set(range(1, 10))  # round(0.6 * 15)
+    run_recording(seed_folder, "chronological", subjects=[1], chronological_split=3)
+    for train, test in recorded_folds(window_ids):
+        assert max(int(run) for _, _, run in train) == 3
+        assert min(int(run) for _, _, run in test) == 4
+
+
+def test_chronological_split_orders_trials_naturally():
+    from mne_hamnet.protocols import ChronologicalSplit
+
+    groups = np.array(["10", "2", "2", "1", "3", "11"])
+    (train, test), = ChronologicalSplit(train_size=3).split(np.zeros(6), groups=groups)
+    assert sorted(groups[train]) == ["1", "2", "2", "3"]
+    assert sorted(groups[test]) == ["10", "11"]
+    with pytest.raises(ValueError, match="trains on the first 6 trials .* has 5 trials"):
+        next(ChronologicalSplit(train_size=6).split(np.zeros(6), groups=groups))
+    with pytest.raises(ValueError, match="needs groups"):
+        next(ChronologicalSplit().split(np.zeros(6)))
+
+
+def test_a_pipeline_built_for_other_data_is_refused(seed_folder):
+    from mne_hamnet import HAMNetClassifier
+    from mne_hamnet.datasets import SEED_CH_NAMES
+    from mne_hamnet.features import DifferentialEntropy
+
+    run = dict(protocol="trialwise", subjects=[1])
+    with pytest.raises(ValueError, match=r"'ham' was built for sfreq=160.0 .*sampled at 200 Hz"):
+        evaluate({"ham": HAMNetClassifier(sfreq=160.0)}, SEED(seed_folder), **run)
+    reordered = list(SEED_CH_NAMES)[::-1]
+    with pytest.raises(ValueError, match="'de' was built for the same channels in another "
+                                         "order"):
+        evaluate({"de": DifferentialEntropy(sfreq=200.0, ch_names=reordered)},
+                 SEED(seed_folder), **run)
+    with pytest.raises(ValueError, match=r"'ham' was built for 61 channels \(missing \['CB2'\]"):
+        evaluate({"ham": HAMNetClassifier(ch_names=list(SEED_CH_NAMES)[:-1])},
+                 SEED(seed_folder), **run)
+    # the pipelines the benchmark builds for these data pass
+    results = evaluate(make_pipelines(["DE+SVM"], sfreq=200.0, ch_names=SEED_CH_NAMES),
+                       SEED(seed_folder), **run, n_splits=2)
+    assert len(results) == 2 * 2  # 2 sessions x 2 folds
+
+
+def test_more_folds_than_trials_is_refused_before_any_fold(seed_folder):
+    RECORDS.clear()
+    with pytest.raises(ValueError, match="'trialwise' needs at least 16 trials per session "
+                                         "for n_splits=16 folds, but subject 1, session"):
+        evaluate({"rec": RecordingClassifier()}, SEED(seed_folder), "trialwise", n_splits=16)
+    assert RECORDS == []
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(random_state=-5), ValueError, "random_state must be an int >= 0"),
+        (dict(chronological_split=0), ValueError, "at least 1 trial, but got 0"),
+        (dict(chronological_split=1.5), ValueError, r"fraction in \(0, 1\), but got 1.5"),
+        (dict(chronological_split=20, protocol="chronological"), ValueError,
+         "trains on the first 20 trials of each session, but a session has 15"),
+        (dict(paradigm=Emotion(events=["happy"])), ValueError,
+         r"The paradigm Emotion cannot read the data set SEED .*asks for events \['happy'\]"),
+        (dict(paradigm="Emotion"), TypeError, "paradigm must be an instance of a MOABB "
+                                              "paradigm"),
+        (dict(subjects=[1, 1]), ValueError, "subjects"),
+    ],
+)
+def test_more_bad_arguments(seed_folder, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        evaluate({"rec": RecordingClassifier()}, SEED(seed_folder), **kwargs)
+
+
+def test_unwritable_cache_is_refused_before_any_fold(seed_folder, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    RECORDS.clear()
+    with pytest.raises(ValueError, match="Cannot write to the cache folder"):
+        evaluate({"rec": RecordingClassifier()}, SEED(seed_folder), "trialwise",
+                 cache_dir=blocker / "cache")
+    assert RECORDS == []
+
+
+def test_check_pipelines_fit_reads_nested_and_module_params():
+    from sklearn.pipeline import make_pipeline
+
+    from mne_hamnet.evaluation import check_pipelines_fit
+
+    class Net(ClassifierMixin, BaseEstimator):
+        def __init__(self, module__n_chans=None, sfreq=None):
+            self.module__n_chans = module__n_chans
+            self.sfreq = sfreq
+
+    names = ["C3", "Cz", "C4"]
+    check_pipelines_fit({"ok": make_pipeline(Net(module__n_chans=3, sfreq=160.0))}, 160.0,
+                        names)
+    check_pipelines_fit({"inferred": make_pipeline(Net())}, 160.0, names)
+    with pytest.raises(ValueError, match=r"'net' was built for n_chans=64 "
+                                         r"\(net__module__n_chans\), but .* 3 channels"):
+        check_pipelines_fit({"net": make_pipeline(Net(module__n_chans=64))}, 160.0, names)
+    with pytest.raises(ValueError, match=r"sfreq=250.0 \(net__sfreq\)"):
+        check_pipelines_fit({"net": make_pipeline(Net(sfreq=250.0))}, 160.0, names)

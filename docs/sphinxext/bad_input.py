@@ -144,6 +144,8 @@ CASES = {
          "clf.info_.get_montage().get_positions()", "works"),
         ("Arrays (µV, channels as in fit) to a classifier fitted on Epochs",
          "clf.predict(X)", "works"),
+        ("``save_params`` into a folder that does not exist",
+         "clf_x.save_params(f_params='no/such/folder/params.pt')"),
     ],
     "network": [
         ("A band edge at or above Nyquist (default bands at 100 Hz)",
@@ -277,6 +279,20 @@ CASES = {
         ("Fewer than 2 folds", "evaluate(pipes, seed, n_splits=1)"),
         ("A number of jobs that is neither positive nor -1",
          "evaluate(pipes, seed, n_jobs=0)"),
+        ("A negative ``random_state`` (``--random-state -5``)",
+         "evaluate(pipes, seed, random_state=-5)"),
+        ("More folds than a session has trials", "evaluate(pipes, seed, n_splits=4)"),
+        ("A chronological split that trains on every trial",
+         "evaluate(pipes, seed, protocol='chronological', chronological_split=3)"),
+        ("A pipeline built for another sampling rate than the paradigm's",
+         "evaluate({'x': HAMNetClassifier(sfreq=100.0)}, seed)"),
+        ("A paradigm asking for events the data set lacks",
+         "evaluate(pipes, seed, paradigm=Emotion(events=['happy']))"),
+        ("An output folder that cannot be written (``--out``), checked before any fold",
+         "from mne_hamnet.report import check_output_folder\n"
+         "check_output_folder('/proc/mne-hamnet-out')"),
+        ("A cache folder that cannot be written, checked before any fold",
+         "evaluate(pipes, seed, cache_dir='/proc/mne-hamnet-cache')"),
     ],
 }
 
