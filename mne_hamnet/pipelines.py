@@ -4,23 +4,45 @@ import importlib
 import warnings
 
 import torch
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
-from sklearn.svm import LinearSVC
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC, LinearSVC
 
 from ._check import _check_positive_int, _check_unique_names, _validate_type
 from ._device import device_set_to, resolve_device, seeded
 from ._paper import PAPER_ACCURACY, PAPER_ONLY_ACCURACY  # noqa: F401 (re-exported)
+from ._peer_steps import BandPass, ChannelStandardizer, HemisphereOrder
 from .classifier import HAMNetClassifier
 from .datasets import SEED_CH_NAMES
 from .features import DifferentialEntropy
+from .fir import check_bands
+
+SEED_SFREQ = 200.0
 
 #: The pipelines that need nothing beyond the core dependencies.
 CORE_PIPELINES = ("HAMNet", "HAMNet-pretrain", "DE+SVM", "DASM+SVM")
+#: The standard baselines of lateralised tasks: CSP with LDA (MNE) and a
+#: tangent-space SVM (pyRiemann, optional), each after a band-pass.
+BASELINE_PIPELINES = ("CSP+LDA", "TS+SVM")
 #: The pipelines built with braindecode's ``EEGClassifier`` (optional extra).
-BRAINDECODE_PIPELINES = ("ShallowFBCSPNet", "EEGNet")
+BRAINDECODE_PIPELINES = ("ShallowFBCSPNet", "EEGNet", "TSception", "EEGConformer")
 #: Every name :func:`make_pipelines` knows, in the order of the result tables.
-PIPELINE_NAMES = CORE_PIPELINES + BRAINDECODE_PIPELINES
+PIPELINE_NAMES = CORE_PIPELINES + BASELINE_PIPELINES + BRAINDECODE_PIPELINES
+#: What each pipeline classifies, for the "Feature" column of result tables.
+PIPELINE_FEATURES = {
+    "HAMNet": "raw EEG",
+    "HAMNet-pretrain": "raw EEG",
+    "DE+SVM": "DE",
+    "DASM+SVM": "DASM",
+    "CSP+LDA": "band-passed EEG, CSP log-variance",
+    "TS+SVM": "band-passed EEG, tangent-space covariances",
+    "ShallowFBCSPNet": "raw EEG",
+    "EEGNet": "raw EEG",
+    "TSception": "raw EEG",
+    "EEGConformer": "raw EEG",
+}
+
 
 def braindecode_available():
     """Return whether the optional braindecode extra can be imported.
@@ -30,12 +52,16 @@ def braindecode_available():
     available : bool
         True when ``import braindecode`` works.
     """
+    return _importable("braindecode")
+
+
+def _importable(name):
     try:
         with warnings.catch_warnings():
-            # only a probe: braindecode's own import-time deprecation notices
+            # only a probe: a package's own import-time deprecation notices
             # are not this call's business
             warnings.simplefilter("ignore")
-            importlib.import_module("braindecode")
+            importlib.import_module(name)
     except ImportError:
         return False
     return True
@@ -44,8 +70,9 @@ def braindecode_available():
 def make_pipelines(
     names=None,
     *,
-    sfreq=200.0,
-    ch_names=SEED_CH_NAMES,
+    sfreq=None,
+    ch_names=None,
+    bands=None,
     pretrain_epochs=800,
     finetune_epochs=600,
     pretrain_lr=1e-4,
@@ -59,20 +86,33 @@ def make_pipelines(
 
     Every pipeline takes windows as MOABB's ``get_data`` gives them: arrays of
     shape (n_windows, n_channels, n_times) in µV, with the channels of
-    ``ch_names`` at ``sfreq``.
+    ``ch_names`` at ``sfreq``. Every pipeline gets the same ``random_state``
+    and, for the networks, the same epoch budget and batch size; each peer
+    keeps its authors' preprocessing, optimiser and learning rate (see the
+    user guide's page on the peers, which gives the sources).
 
     - ``"HAMNet"``: :class:`~mne_hamnet.HAMNetClassifier`, pretraining then
-      finetuning.
+      finetuning, with ``module__bands=bands``.
     - ``"HAMNet-pretrain"``: the same stopped after pretraining
       (``finetune_epochs=0``), the paper's 93.53 % ablation.
     - ``"DE+SVM"`` and ``"DASM+SVM"``: differential entropy in the five SEED
       bands (:class:`~mne_hamnet.features.DifferentialEntropy`, DE per channel
       or its left-minus-right asymmetry DASM), standardised, then a linear
       SVM.
-    - ``"ShallowFBCSPNet"`` and ``"EEGNet"``: braindecode's networks trained
-      by its ``EEGClassifier`` (AdamW, cosine annealing) for
-      ``pretrain_epochs + finetune_epochs`` epochs, the budget HAMNet gets.
-      They need the optional ``braindecode`` extra.
+    - ``"CSP+LDA"``: a band-pass over the span of ``bands`` (8-30 Hz for
+      ``"mu-beta"``), :class:`mne.decoding.CSP` (6 components, log-variance),
+      then linear discriminant analysis.
+    - ``"TS+SVM"``: the same band-pass, OAS covariances, their tangent space
+      at the Riemannian mean (pyRiemann), then a linear SVM. Needs the
+      optional ``pyriemann``.
+    - ``"ShallowFBCSPNet"``, ``"EEGNet"``, ``"TSception"`` and
+      ``"EEGConformer"``: braindecode's networks trained by its
+      ``EEGClassifier`` for ``pretrain_epochs + finetune_epochs`` epochs, the
+      budget HAMNet gets, after a band-pass from 4 Hz and a per-channel
+      standardisation fitted on the training windows. Their time kernels
+      keep their authors' durations at ``sfreq``. TSception gets the paired
+      channels, left then right. They need the optional ``braindecode``
+      extra.
 
     Parameters
     ----------
@@ -80,10 +120,16 @@ def make_pipelines(
         The pipelines to build, among :data:`PIPELINE_NAMES`. None builds the
         four core ones, plus the braindecode ones when braindecode can be
         imported.
-    sfreq : float, default=200.0
-        Sampling frequency of the windows in Hz.
-    ch_names : list of str, default=SEED_CH_NAMES
+    sfreq : float | None, default=None
+        Sampling frequency of the windows in Hz. None means SEED's 200 Hz.
+    ch_names : list of str | None, default=None
         Channel names of the windows, in order; they give the mirror pairs.
+        None means SEED's 62 channels.
+    bands : str | array-like of shape (n_bands, 2) | None, default=None
+        HAMNet's bands, a preset name (``"gamma"``, ``"mu-beta"``) or
+        (low, high) pairs in Hz, given to it as ``module__bands``. Their span
+        is the band-pass of CSP+LDA and TS+SVM, and the top of the networks'
+        band-pass. None means ``"gamma"``, the paper's bank.
     pretrain_epochs, finetune_epochs : int, default=800 and 600
         HAMNet's epochs per stage, the paper's by default.
     pretrain_lr, finetune_lr : float, default=1e-4 and 5e-5
@@ -114,7 +160,15 @@ def make_pipelines(
     tractable where a kernel SVM's cost grows quadratically.
     """
     names = _check_names(names)
+    if sfreq is None:
+        sfreq = SEED_SFREQ
     _validate_type(sfreq, "numeric", "sfreq")
+    if not sfreq > 0:
+        raise ValueError(f"sfreq must be a positive frequency in Hz, but got {sfreq}.")
+    sfreq = float(sfreq)
+    if ch_names is None:
+        ch_names = SEED_CH_NAMES
+    _validate_type(ch_names, (list, tuple), "ch_names", "list of str or None")
     ch_names = [str(name) for name in ch_names]
     pretrain_epochs = _check_positive_int(pretrain_epochs, "pretrain_epochs")
     finetune_epochs = _check_positive_int(finetune_epochs, "finetune_epochs", minimum=0)
@@ -125,12 +179,21 @@ def make_pipelines(
         pretrain_lr=pretrain_lr,
         finetune_lr=finetune_lr,
         batch_size=batch_size,
-        sfreq=float(sfreq),
+        sfreq=sfreq,
         ch_names=ch_names,
         device=device,
         random_state=random_state,
         verbose=verbose,
+        # HAMNet's own default (the gamma bank) stays a default when unset
+        **({} if bands is None else {"module__bands": bands}),
     )
+
+    def span():
+        # checked only for the pipelines that use it: DE+SVM at 128 Hz needs
+        # no band, and HAMNet checks its own bands against the data at fit
+        band_list = check_bands(bands, sfreq)
+        return float(band_list[:, 0].min()), float(band_list[:, 1].max())
+
     builders = {
         "HAMNet": lambda: HAMNetClassifier(
             pretrain_epochs=pretrain_epochs, finetune_epochs=finetune_epochs, **hamnet
@@ -140,10 +203,15 @@ def make_pipelines(
         ),
         "DE+SVM": lambda: _entropy_svm("de", sfreq, ch_names),
         "DASM+SVM": lambda: _entropy_svm("dasm", sfreq, ch_names),
+        "CSP+LDA": lambda: _csp_lda(sfreq, *span()),
+        "TS+SVM": lambda: _tangent_space_svm(sfreq, *span()),
     }
     for name in BRAINDECODE_PIPELINES:
         builders[name] = lambda name=name: _braindecode_pipeline(
             name,
+            sfreq=sfreq,
+            ch_names=ch_names,
+            h_freq=span()[1],
             max_epochs=pretrain_epochs + finetune_epochs,
             batch_size=batch_size,
             device=device,
@@ -168,12 +236,17 @@ def _check_names(names):
             f"{list(PIPELINE_NAMES)}."
         )
     _check_unique_names(names, "Pipeline names")
-    wanted = [name for name in names if name in BRAINDECODE_PIPELINES]
-    if wanted and not braindecode_available():
-        raise ImportError(
-            f"The pipeline(s) {wanted} need braindecode, which cannot be imported. "
-            "Install the extra with: pip install 'mne-hamnet[braindecode]'."
-        )
+    for wanted, package, extra in (
+        ([name for name in names if name in BRAINDECODE_PIPELINES], "braindecode",
+         "braindecode"),
+        ([name for name in names if name == "TS+SVM"], "pyriemann", "peers"),
+    ):
+        available = braindecode_available() if package == "braindecode" else _importable(package)
+        if wanted and not available:
+            raise ImportError(
+                f"The pipeline(s) {wanted} need {package}, which cannot be imported. "
+                f"Install the extra with: pip install 'mne-hamnet[{extra}]'."
+            )
     return list(names)
 
 
@@ -185,28 +258,100 @@ def _entropy_svm(kind, sfreq, ch_names):
     )
 
 
-def _to_float32(X):
-    """Cast windows to float32, the dtype of braindecode's networks."""
-    return X.astype("float32", copy=False)
+def _csp_lda(sfreq, low, high):
+    from mne.decoding import CSP
+
+    return make_pipeline(
+        BandPass(sfreq, low, high),
+        CSP(n_components=6, log=True),
+        LinearDiscriminantAnalysis(),
+    )
 
 
-def _braindecode_pipeline(name, *, max_epochs, batch_size, device, random_state, verbose):
+def _tangent_space_svm(sfreq, low, high):
+    from pyriemann.estimation import Covariances
+    from pyriemann.tangentspace import TangentSpace
+
+    return make_pipeline(
+        BandPass(sfreq, low, high),
+        Covariances(estimator="oas"),
+        TangentSpace(metric="riemann"),
+        SVC(kernel="linear", C=1.0),
+    )
+
+
+#: Per network: the sampling rate its time kernels were designed at, the
+#: kernel parameters (in samples at that rate), the optimiser and its
+#: settings, from the authors' papers and braindecode's examples.
+_NETWORK_RECIPES = {
+    # Schirrmeister et al. (2017); braindecode's recipe: AdamW, lr 0.0625e-2,
+    # no weight decay, cosine annealing.
+    "ShallowFBCSPNet": dict(
+        design_sfreq=250.0,
+        kernels=dict(filter_time_length=25, pool_time_length=75, pool_time_stride=15),
+        fixed=dict(final_conv_length="auto"),
+        optimizer=torch.optim.AdamW, lr=0.0625 * 0.01, optimizer_params=dict(weight_decay=0.0),
+        cosine=True,
+    ),
+    # Lawhern et al. (2018): kernel of half a second at 128 Hz, Adam, lr 1e-3.
+    "EEGNet": dict(
+        design_sfreq=128.0,
+        kernels=dict(kernel_length=64, depthwise_kernel_length=16),
+        # the paper's classifier: a dense layer with a max-norm constraint
+        fixed=dict(final_layer_with_constraint=True),
+        optimizer=torch.optim.Adam, lr=1e-3, optimizer_params={}, cosine=False,
+    ),
+    # Ding et al. (2022): inception windows in seconds, Adam, lr 1e-3.
+    "TSception": dict(
+        design_sfreq=None, kernels={}, fixed={},
+        optimizer=torch.optim.Adam, lr=1e-3, optimizer_params={}, cosine=False,
+    ),
+    # Song et al. (2023): the Shallow stem at 250 Hz, Adam, lr 2e-4,
+    # betas (0.5, 0.999).
+    "EEGConformer": dict(
+        design_sfreq=250.0,
+        kernels=dict(filter_time_length=25, pool_time_length=75, pool_time_stride=15),
+        fixed=dict(final_fc_length="auto"),
+        optimizer=torch.optim.Adam, lr=2e-4, optimizer_params=dict(betas=(0.5, 0.999)),
+        cosine=False,
+    ),
+}
+#: The networks' band-pass: from 4 Hz (the high-pass of EEGNet's, the Shallow
+#: network's and EEG Conformer's motor recipes) to at least 38 Hz, higher
+#: when the task's bands reach higher.
+_NETWORK_L_FREQ, _NETWORK_MIN_H_FREQ = 4.0, 38.0
+
+
+def _braindecode_pipeline(name, *, sfreq, ch_names, h_freq, max_epochs, batch_size, device,
+                          random_state, verbose):
     """Build braindecode's ``EEGClassifier`` around one of its networks."""
     from braindecode import models
     from skorch.callbacks import LRScheduler
 
-    if name == "ShallowFBCSPNet":
-        module, lr, weight_decay = models.ShallowFBCSPNet, 0.0625 * 0.01, 0.0
-    else:
-        # braindecode 1.0 renamed EEGNetv4 to EEGNet.
+    recipe = _NETWORK_RECIPES[name]
+    if name == "EEGNet":
+        # braindecode 1.0 renamed EEGNetv4 to EEGNet
         module = getattr(models, "EEGNet", None) or models.EEGNetv4
-        lr, weight_decay = 1e-3, 0.0
+    else:
+        module = getattr(models, name)
+    module_params = {"sfreq": sfreq, **recipe["fixed"]}
+    if recipe["design_sfreq"] is not None:
+        scale = sfreq / recipe["design_sfreq"]
+        module_params.update(
+            {key: max(1, int(round(value * scale))) for key, value in recipe["kernels"].items()}
+        )
+    callbacks = []
+    if recipe["cosine"]:
+        callbacks.append(
+            ("lr_scheduler", LRScheduler("CosineAnnealingLR", T_max=max(max_epochs - 1, 1)))
+        )
     classifier = _seeded_eeg_classifier()(
         module,
         random_state=random_state,
-        optimizer=torch.optim.AdamW,
-        optimizer__lr=lr,
-        optimizer__weight_decay=weight_decay,
+        optimizer=recipe["optimizer"],
+        optimizer__lr=recipe["lr"],
+        **{f"optimizer__{key}": value for key, value in recipe["optimizer_params"].items()},
+        **{f"module__{key}": value for key, value in module_params.items()},
         batch_size=batch_size,
         max_epochs=max_epochs,
         train_split=None,
@@ -214,13 +359,23 @@ def _braindecode_pipeline(name, *, max_epochs, batch_size, device, random_state,
         # braindecode drops the last partial batch by default, which leaves a
         # training set smaller than batch_size untrained.
         iterator_train__drop_last=False,
-        callbacks=[
-            ("lr_scheduler", LRScheduler("CosineAnnealingLR", T_max=max(max_epochs - 1, 1)))
-        ],
+        callbacks=callbacks,
         device=device,
         verbose=verbose,
     )
-    return make_pipeline(FunctionTransformer(_to_float32), classifier)
+    high = max(h_freq, _NETWORK_MIN_H_FREQ)
+    # stay clear of Nyquist, where a Butterworth band edge is ill-defined
+    high = min(high, 0.45 * sfreq)
+    steps = [BandPass(sfreq, _NETWORK_L_FREQ, high)]
+    if name == "TSception":
+        steps.append(HemisphereOrder(ch_names))
+    steps += [ChannelStandardizer(), classifier]
+    return make_pipeline(*steps)
+
+
+def _to_float32(X):
+    """Cast windows to float32 (kept: pipelines pickled by 0.1.0 refer to it)."""
+    return X.astype("float32", copy=False)
 
 
 def _seeded_eeg_classifier():
@@ -252,6 +407,17 @@ def _seeded_eeg_classifier():
         def predict_proba(self, X):
             with device_set_to(self, resolve_device(self.device)):
                 return super().predict_proba(X)
+
+        def __setstate__(self, state):
+            # skorch maps the saved tensors to ``device``, which knows no
+            # "auto": resolve it where the net is unpickled (a joblib or dask
+            # worker), then give the parameter back as the user set it
+            auto = isinstance(state.get("device"), str) and state["device"] == "auto"
+            if auto:
+                state["device"] = resolve_device("auto")
+            super().__setstate__(state)
+            if auto:
+                self.device = "auto"
 
     _SeededEEGClassifier.__qualname__ = "_SeededEEGClassifier"
     globals()["_SeededEEGClassifier"] = _SeededEEGClassifier

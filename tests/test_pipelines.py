@@ -148,3 +148,22 @@ def test_braindecode_pipelines(name):
     first = clone(pipeline).fit(X.astype(np.float64), y)
     second = clone(pipeline).fit(X, y)
     np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
+@pytest.mark.parametrize("name, fitted", [("EEGNet", False), ("ShallowFBCSPNet", True)])
+def test_braindecode_pipeline_with_auto_device_pickles(name, fitted):
+    # joblib and dask send pipelines to worker processes by pickle; skorch's
+    # unpickling knows no "auto" device. (A fitted EEGNet does not pickle at
+    # all: torch refuses its max-norm parametrisation; its unfitted pipeline,
+    # which is what a worker receives, does.)
+    pytest.importorskip("braindecode")
+    pipeline = make_pipelines([name], pretrain_epochs=1, finetune_epochs=0,
+                              random_state=0)[name]
+    X, y = seed_windows(n_windows=12)
+    if fitted:
+        pipeline = clone(pipeline).fit(X, y)
+    copy = pickle.loads(pickle.dumps(pipeline))
+    assert copy[-1].device == "auto"
+    if fitted:
+        np.testing.assert_allclose(copy.predict_proba(X), pipeline.predict_proba(X), atol=1e-6)
