@@ -334,7 +334,7 @@ def _benchmark(args):
                 list(CORE_PIPELINES) if args.pipelines is None else args.pipelines,
                 sfreq=sfreq,
                 ch_names=ch_names,
-                # bands=_band_preset(data),  # switch on once make_pipelines takes bands=
+                bands=_band_preset(data),
                 device=args.device,
                 random_state=args.random_state,
                 **training,

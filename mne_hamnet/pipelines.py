@@ -11,7 +11,7 @@ from sklearn.svm import SVC, LinearSVC
 
 from ._check import _check_positive_int, _check_unique_names, _validate_type
 from ._device import device_set_to, resolve_device, seeded
-from ._paper import PAPER_ACCURACY, PAPER_ONLY_ACCURACY  # noqa: F401 (re-exported)
+from ._paper import PAPER_ACCURACY, PAPER_ONLY_ACCURACY, PAPER_TRAINING  # noqa: F401
 from ._peer_steps import BandPass, ChannelStandardizer, HemisphereOrder
 from .classifier import HAMNetClassifier
 from .datasets import SEED_CH_NAMES
@@ -73,10 +73,10 @@ def make_pipelines(
     sfreq=None,
     ch_names=None,
     bands=None,
-    pretrain_epochs=800,
-    finetune_epochs=600,
-    pretrain_lr=1e-4,
-    finetune_lr=5e-5,
+    pretrain_epochs=PAPER_TRAINING["pretrain_epochs"],
+    finetune_epochs=PAPER_TRAINING["finetune_epochs"],
+    pretrain_lr=PAPER_TRAINING["pretrain_lr"],
+    finetune_lr=PAPER_TRAINING["finetune_lr"],
     batch_size=100,
     device="auto",
     random_state=None,

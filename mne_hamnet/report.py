@@ -7,6 +7,7 @@ import numpy as np
 
 from ._check import _validate_type
 from ._paper import PAPER_ACCURACY, PAPER_ONLY_ACCURACY, PUBLISHED_CHRONOLOGICAL
+from .pipelines import PIPELINE_FEATURES
 from .protocols import PROTOCOLS, natural_key
 
 __all__ = [
@@ -21,19 +22,8 @@ __all__ = [
 
 #: The files :func:`write_outputs` writes.
 OUTPUTS = ("results.csv", "table.md", "per_subject.png")
-# What each pipeline reads, for the table's Feature column.
-FEATURES = {
-    "HAMNet": "raw EEG",
-    "HAMNet-pretrain": "raw EEG",
-    "DE+SVM": "DE",
-    "DASM+SVM": "DASM",
-    "ShallowFBCSPNet": "raw EEG",
-    "EEGNet": "raw EEG",
-    "TSception": "raw EEG",
-    "EEGConformer": "raw EEG",
-    "CSP+LDA": "CSP log-variance",
-    "TS+SVM": "tangent space",
-}
+# What each pipeline reads, for the table's Feature column: one home, in pipelines.
+FEATURES = PIPELINE_FEATURES
 PAPER_ONLY_FEATURES = {"DBN (DE)": "DE", "BiHDM": "raw EEG", "4D-ANN": "raw EEG"}
 
 
