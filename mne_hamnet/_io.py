@@ -7,7 +7,9 @@ import tempfile
 
 import numpy as np
 
-__all__ = ["data_digest", "digest", "read_json", "temporary_path", "write_atomic"]
+__all__ = [
+    "data_digest", "digest", "read_json", "save_files_atomic", "temporary_path", "write_atomic"
+]
 
 
 def temporary_path(path):
@@ -51,6 +53,27 @@ def write_atomic(f, data):
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def save_files_atomic(save, files):
+    """Call ``save(**files)``, writing the files given as paths under temporary names first.
+
+    A crash (or a full disk) then never leaves half a file where a good one was.
+    """
+    files = dict(files)
+    targets = {}
+    for key, value in files.items():
+        if isinstance(value, (str, os.PathLike)):
+            targets[key] = value
+            files[key] = temporary_path(value)
+    try:
+        save(**files)
+        for key, target in targets.items():
+            os.replace(files[key], target)
+    finally:
+        for key in targets:
+            if os.path.exists(files[key]):
+                os.remove(files[key])
 
 
 def read_json(f):

@@ -8,7 +8,7 @@ from skorch.history import History
 
 from . import _stages
 from ._check import _check_option, _validate_type
-from ._io import read_json, temporary_path
+from ._io import read_json
 
 # StageCheckpoint and its sink lived here in 0.1.0: pickles refer to them by this module
 from .callbacks import StageCheckpoint, _checkpoint_sink, format_checkpoint_name  # noqa: F401
@@ -47,27 +47,6 @@ def fitted_state(net):
             list(net.history_pretrain_) if stage == "finetune" else None
         ),
     }
-
-
-def save_files_atomic(save, files):
-    """Call ``save(**files)``, writing the files given as paths under temporary names first.
-
-    A crash (or a full disk) then never leaves half a file where a good one was.
-    """
-    files = dict(files)
-    targets = {}
-    for key, value in files.items():
-        if isinstance(value, (str, os.PathLike)):
-            targets[key] = value
-            files[key] = temporary_path(value)
-    try:
-        save(**files)
-        for key, target in targets.items():
-            os.replace(files[key], target)
-    finally:
-        for key in targets:
-            if os.path.exists(files[key]):
-                os.remove(files[key])
 
 
 def json_default(obj):

@@ -19,7 +19,7 @@ from . import _params, _persistence, _stages
 from ._check import _check_layout, _validate_type
 from ._device import device_set_to, resolve_device
 from ._input import check_targets, encode_labels, is_epochs, to_windows
-from ._io import write_atomic
+from ._io import save_files_atomic, write_atomic
 from ._logging import warn
 from ._paper import PAPER_TRAINING
 from ._training import BatchSlicer, TensorWindows, as_tensor_windows, denormals_flushed
@@ -753,7 +753,7 @@ class HAMNetClassifier(NeuralNetClassifier):
                      f_history=f_history, **kwargs)
         files = {key: value for key, value in files.items() if value is not None}
         if files:
-            _persistence.save_files_atomic(
+            save_files_atomic(
                 lambda **f: super(HAMNetClassifier, self).save_params(
                     use_safetensors=use_safetensors, **f),
                 files,

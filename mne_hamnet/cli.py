@@ -1,4 +1,4 @@
-"""The ``mne-hamnet`` command line: ``mne-hamnet benchmark``."""
+"""The ``mne-hamnet`` command line: ``mne-hamnet benchmark`` and ``mne-hamnet check-dataset``."""
 
 import argparse
 import logging

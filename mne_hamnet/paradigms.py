@@ -1,4 +1,4 @@
-"""The emotion paradigm: labelled trials cut into fixed-length windows."""
+"""The emotion paradigms: labelled trials (or rated trials) cut into fixed-length windows."""
 
 import mne
 import numpy as np

@@ -1,4 +1,4 @@
-"""The named pipelines of the benchmark: HAMNet, its ablation and baselines."""
+"""The named pipelines of the benchmark: HAMNet, its ablation, and the peers on the same folds."""
 
 import importlib
 import warnings
