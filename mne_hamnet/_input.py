@@ -41,11 +41,11 @@ class Windows:
     events: np.ndarray = None
 
 
-def _epochs_picks(epochs):
+def _epochs_picks(epochs, owner="HAMNetClassifier"):
     picks = mne.pick_types(epochs.info, eeg=True, exclude="bads")
     if len(picks) == 0:
         raise ValueError(
-            "The Epochs hold no good EEG channel; HAMNetClassifier uses the EEG "
+            f"The Epochs hold no good EEG channel; {owner} uses the EEG "
             f"channels, but the channel types are {sorted(set(epochs.get_channel_types()))}."
         )
     return picks
@@ -68,7 +68,7 @@ def _readable(epochs):
     return epochs
 
 
-def _from_epochs(epochs_list):
+def _from_epochs(epochs_list, owner="HAMNetClassifier"):
     for k, epochs in enumerate(epochs_list):
         if not isinstance(epochs, mne.BaseEpochs):
             raise TypeError(
@@ -77,7 +77,7 @@ def _from_epochs(epochs_list):
             )
     epochs_list = [_readable(epochs) for epochs in epochs_list]
     first = epochs_list[0]
-    picks = _epochs_picks(first)
+    picks = _epochs_picks(first, owner)
     info = mne.pick_info(first.info, picks)
     names = list(info["ch_names"])
     lengths = [len(epochs.times) for epochs in epochs_list]
@@ -96,7 +96,7 @@ def _from_epochs(epochs_list):
                 f"Epochs item {k} has sfreq {epochs.info['sfreq']} Hz, but item 0 "
                 f"has {info['sfreq']} Hz."
             )
-        item_names = [epochs.ch_names[i] for i in _epochs_picks(epochs)]
+        item_names = [epochs.ch_names[i] for i in _epochs_picks(epochs, owner)]
         if item_names != names:
             missing = [c for c in names if c not in item_names]
             unexpected = [c for c in item_names if c not in names]
@@ -111,7 +111,7 @@ def _from_epochs(epochs_list):
         if len(epochs.events) == 0:
             raise ValueError(
                 f"Epochs item {k} holds no epoch (all were dropped?); "
-                "HAMNetClassifier needs at least one window."
+                f"{owner} needs at least one window."
             )
         # MNE scales EEG to µV here, as braindecode and MOABB do
         parts.append(_epochs_float32(epochs, names))
@@ -119,7 +119,7 @@ def _from_epochs(epochs_list):
     data = parts[0] if len(parts) == 1 else np.concatenate(parts)
     if len(data) == 0:
         raise ValueError(
-            "The Epochs hold no epoch (all were dropped?); HAMNetClassifier needs "
+            f"The Epochs hold no epoch (all were dropped?); {owner} needs "
             "at least one window."
         )
     if data.shape[2] == 0:
@@ -134,7 +134,7 @@ def is_epochs(X):
     )
 
 
-def to_windows(X, sfreq=None, ch_names=None):
+def to_windows(X, sfreq=None, ch_names=None, owner="HAMNetClassifier"):
     """Convert ``X`` into :class:`Windows`, or raise a clear error.
 
     Parameters
@@ -147,6 +147,9 @@ def to_windows(X, sfreq=None, ch_names=None):
         Sampling frequency for array input; must agree with Epochs if given.
     ch_names : list of str | None
         Channel names for array input; must agree with Epochs if given.
+    owner : str
+        The estimator that asks, named in the messages (e.g. where a
+        missing ``sfreq`` is to be passed).
 
     Returns
     -------
@@ -168,7 +171,7 @@ def to_windows(X, sfreq=None, ch_names=None):
             "mne.make_fixed_length_epochs(raw, duration=1.0)."
         )
     if is_epochs(X):
-        windows = _from_epochs([X] if isinstance(X, mne.BaseEpochs) else list(X))
+        windows = _from_epochs([X] if isinstance(X, mne.BaseEpochs) else list(X), owner)
         if sfreq is not None and float(sfreq) != windows.sfreq:
             raise ValueError(
                 f"sfreq={sfreq} was given, but the Epochs are sampled at "
@@ -199,8 +202,8 @@ def to_windows(X, sfreq=None, ch_names=None):
         given = (("sfreq", sfreq), ("ch_names", ch_names))
         missing = " and ".join(name for name, value in given if value is None)
         raise ValueError(
-            f"Array input needs {missing}: pass them to HAMNetClassifier "
-            "(e.g. HAMNetClassifier(sfreq=200.0, ch_names=[...])), or pass Epochs."
+            f"Array input needs {missing}: pass them to {owner} "
+            f"(e.g. {owner}(sfreq=200.0, ch_names=[...])), or pass Epochs."
         )
     _check_sfreq(sfreq)
     _check_unique_names(ch_names)

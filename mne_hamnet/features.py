@@ -130,7 +130,7 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "sfreq_")
         if is_epochs(X):
-            windows = to_windows(X)
+            windows = to_windows(X, owner="DifferentialEntropy")
             # Epochs carry their channel names: check them, as the classifier does
             _check_layout(windows.ch_names, self.ch_names_, owner="DifferentialEntropy",
                           sfreq=windows.sfreq, fitted_sfreq=self.sfreq_)
@@ -142,7 +142,7 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
                     f"with {self.n_features_in_}."
                 )
             # an array carries no names or rate: it is taken in the fitted layout
-            windows = to_windows(X, self.sfreq_, self.ch_names_)
+            windows = to_windows(X, self.sfreq_, self.ch_names_, owner="DifferentialEntropy")
         data = windows.data
         de = self._differential_entropy(data.astype(np.float64))  # (n, C, B)
         parts = []
@@ -180,11 +180,11 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
 
     def _windows(self, X, require_names):
         if is_epochs(X):
-            return to_windows(X, self.sfreq, self.ch_names)
+            return to_windows(X, self.sfreq, self.ch_names, owner="DifferentialEntropy")
         missing = [name for name, value in (("sfreq", self.sfreq), ("ch_names", self.ch_names))
                    if value is None and (name == "sfreq" or require_names)]
         if missing:
-            # to_windows' own message would name HAMNetClassifier
+            # a finer message than to_windows': it knows which names DE needs
             what = " and ".join(missing)
             example = ", ".join(
                 {"sfreq": "sfreq=200.0", "ch_names": "ch_names=[...]"}[m] for m in missing)
@@ -197,7 +197,7 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
         if names is None:
             data = np.asarray(X)
             names = [f"ch{i}" for i in range(data.shape[1])] if data.ndim == 3 else None
-        return to_windows(X, self.sfreq, names)
+        return to_windows(X, self.sfreq, names, owner="DifferentialEntropy")
 
     def _band_dict(self):
         bands = SEED_BANDS if self.bands is None else self.bands

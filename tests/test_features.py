@@ -101,3 +101,12 @@ def test_arrays_fitted_with_names_transform_arrays_and_check_count(windows):
     with pytest.raises(ValueError, match="X has 16 channels, but DifferentialEntropy was "
                        "fitted with 17"):
         de.transform(X[:, 1:])
+
+
+def test_shared_input_checks_name_differential_entropy():
+    import mne
+
+    info = mne.create_info(["C3", "C4"], 100.0, "misc")
+    epochs = mne.EpochsArray(np.zeros((2, 2, 50)), info, verbose=False)
+    with pytest.raises(ValueError, match="no good EEG channel; DifferentialEntropy uses"):
+        DifferentialEntropy().fit(epochs)
