@@ -121,3 +121,20 @@ def test_bad_dataset_and_paradigm(tmp_path, capsys, args, match):
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1
     assert re.search(match, lines[0]), lines[0]
+
+
+def test_physionet_benchmark_with_the_peers(physionet_offline, tmp_path, capsys):
+    # the command, in the peers environment (braindecode and pyRiemann)
+    pytest.importorskip("braindecode")
+    pytest.importorskip("pyriemann")
+    out = tmp_path / "out"
+    status = main(["benchmark", "--dataset", "PhysionetMI", "--subjects", "1",
+                   "--pipelines", "HAMNet", "CSP+LDA", "TS+SVM", "EEGNet",
+                   "--protocol", "trialwise", "--quick", "--out", str(out)])
+    assert status == 0, capsys.readouterr().err
+    results = pd.read_csv(out / "results.csv")
+    assert set(results.pipeline) == {"HAMNet", "CSP+LDA", "TS+SVM", "EEGNet"}
+    # every pipeline on the same folds
+    folds = results.groupby("pipeline")[["samples", "samples_test"]].apply(
+        lambda d: tuple(map(tuple, d.to_numpy())))
+    assert folds.nunique() == 1
