@@ -395,3 +395,16 @@ def test_check_dataset_bad_input(tmp_path, capsys):
     assert "DEAP folder" in capsys.readouterr().err
     assert main(["check-dataset", "nosuch"]) == 2
     assert "Allowed values are" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["seediv", "seedv", "deap", "dreamer", "faced"])
+def test_every_registered_data_set_runs_simulated(name, tmp_path, capsys):
+    # the CLI reads the registry: a new data set needs no change here
+    out = tmp_path / "out"
+    status = main(["benchmark", "--dataset", name, "--simulated", "--quick", "--pipelines",
+                   "HAMNet", "DE+SVM", "--protocol", "trialwise", "--no-cache",
+                   "--out", str(out)])
+    assert status == 0, capsys.readouterr().err
+    results = pd.read_csv(out / "results.csv")
+    assert set(results.pipeline) == {"HAMNet", "DE+SVM"}
+    assert (out / "per_subject.png").stat().st_size > 0
