@@ -1,7 +1,6 @@
 """Cross-validation of pipelines on an emotion data set, fold by fold."""
 
 import copy
-import json
 import logging
 import os
 import tempfile
@@ -11,14 +10,12 @@ from contextlib import ExitStack
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
 
 from . import _moabb
 from ._check import _check_positive_int, _check_unique_names, _validate_type
-from ._io import data_digest, digest, write_atomic
+from ._folds import FoldCache, plan_folds, run_folds
 from ._logging import PROGRESS_LOGGER, logger
-from ._training import denormals_flushed
 from .protocols import PROTOCOLS as _REGISTRY
 from .protocols import get_protocol, natural_key, trial_groups
 
@@ -26,8 +23,6 @@ from .protocols import get_protocol, natural_key, trial_groups
 #: (their records: :data:`mne_hamnet.protocols.PROTOCOLS`).
 PROTOCOLS = tuple(_REGISTRY)
 progress_logger = logging.getLogger(PROGRESS_LOGGER)
-# Bump when a change makes cached fold results stale.
-_CACHE_VERSION = 1
 
 
 class DataError(ValueError):
@@ -192,7 +187,7 @@ def evaluate(
             "record has no chronological split (its trials are not in an order that "
             "can be split in time). Pass chronological_split=... or use another protocol."
         )
-    cache = None if cache_dir is None else _FoldCache(cache_dir)
+    cache = None if cache_dir is None else FoldCache(cache_dir)
     if scheduler is not None:
         from ._distributed import check_scheduler
 
@@ -215,8 +210,8 @@ def evaluate(
         sfreq, ch_names = _signal_info(paradigm, dataset, X)
         check_pipelines_fit(pipelines, sfreq, ch_names)
         _check_trials(protocols, metadata, groups, n_splits)
-        folds = _plan(evaluations, dataset, X, y, metadata, pipelines, process_pipeline)
-        rows = _run(X, y, metadata, folds, n_jobs, scheduler, cache)
+        folds = plan_folds(evaluations, dataset, X, y, metadata, pipelines, process_pipeline)
+        rows = run_folds(X, y, metadata, folds, n_jobs, scheduler, cache)
         return _collect(evaluations, dataset, folds, rows, pipelines, process_pipeline)
 
 
@@ -530,142 +525,6 @@ def _load(evaluation, dataset, pipelines, process_pipeline):
     return X, np.asarray(y), metadata
 
 
-class _Fold:
-    """One task: a pipeline fitted and scored on one fold of one protocol."""
-
-    def __init__(self, protocol, task, key, fold):
-        self.protocol = protocol
-        self.task = task
-        self.key = key
-        self.fold = fold
-
-    @property
-    def n_train(self):
-        return len(self.task["train_idx"])
-
-    def describe(self):
-        task = self.task
-        return (
-            f"{task['pipeline_name']} | {self.protocol} | subject {task['subject']} | "
-            f"session {task['session']} | fold {self.fold}"
-        )
-
-
-def _plan(evaluations, dataset, X, y, metadata, pipelines, process_pipeline):
-    """List every fold of every protocol and pipeline, in a deterministic order."""
-    data_key = _data_digest(X, y, metadata)
-    digests = {
-        name: _moabb.pipeline_digest(process_pipeline, pipeline)
-        for name, pipeline in pipelines.items()
-    }
-    folds = []
-    for protocol, evaluation in evaluations.items():
-        tasks = _moabb.build_tasks(evaluation, dataset, X, y, metadata, pipelines)
-        # MOABB numbers splits across all subjects and sessions; number them
-        # within what each protocol holds out from: a session, a subject, or
-        # the whole data set.
-        unit_splits = {}
-        for task in tasks:
-            unit = _fold_unit(protocol, task)
-            unit_splits.setdefault(unit, [])
-            if task["cv_ind"] not in unit_splits[unit]:
-                unit_splits[unit].append(task["cv_ind"])
-        for task in tasks:
-            fold = unit_splits[_fold_unit(protocol, task)].index(task["cv_ind"])
-            spec = {
-                "version": _CACHE_VERSION,
-                "protocol": protocol,
-                "dataset": dataset.code,
-                "data": data_key,
-                "pipeline": digests[task["pipeline_name"]],
-                "subject": str(task["subject"]),
-                "session": str(task["session"]),
-                "split": int(task["cv_ind"]),
-                "train": digest(np.asarray(task["train_idx"], dtype=np.int64).tobytes()),
-                "test": digest(np.asarray(task["test_idx"], dtype=np.int64).tobytes()),
-                "scoring": repr(evaluation.paradigm.scoring),
-            }
-            key = digest(json.dumps(spec, sort_keys=True).encode())
-            folds.append(_Fold(protocol, task, key, fold))
-    return folds
-
-
-def _fold_unit(protocol, task):
-    return tuple(task[key] for key in get_protocol(protocol).fold_unit)
-
-
-def _run(X, y, metadata, folds, n_jobs, scheduler, cache):
-    """Run the folds not found in the cache; return their rows, in fold order."""
-    rows = {}
-    if cache is not None:
-        for index, fold in enumerate(folds):
-            cached = cache.load(fold.key)
-            if cached is not None:
-                rows[index] = cached
-        if rows:
-            progress_logger.info(
-                "Skipping %d of %d folds already finished (cached in %s)",
-                len(rows), len(folds), cache.folder,
-            )
-    todo = [index for index in range(len(folds)) if index not in rows]
-    if not todo:
-        return [rows[index] for index in range(len(folds))]
-    # Largest training sets first, so that parallel workers end together.
-    todo.sort(key=lambda index: -folds[index].n_train)
-    progress = _Progress(folds, todo)
-    limit = {}
-    with ExitStack() as stack:
-        if scheduler is not None:
-            from ._distributed import dask_backend
-
-            stack.enter_context(dask_backend(scheduler))
-            if n_jobs is not None and n_jobs > 0:
-                # joblib's dask backend uses every worker thread; holding back
-                # the dispatch caps the folds in flight at n_jobs.
-                limit["pre_dispatch"] = n_jobs
-        elif n_jobs is None:
-            n_jobs = 1
-        # One fold per task (no automatic batching): a worker that dies costs
-        # only the fold it was running.
-        parallel = Parallel(
-            n_jobs=n_jobs, batch_size=1, return_as="generator_unordered", **limit
-        )
-        # X, y and metadata go positionally so that joblib memory-maps (or
-        # scatters, on dask) them once instead of copying them per task.
-        results = parallel(
-            delayed(_run_fold)(X, y, metadata, index, folds[index].task, folds[index].fold)
-            for index in todo
-        )
-        for index, fold_rows, duration in results:
-            rows[index] = fold_rows
-            if cache is not None:
-                cache.save(folds[index].key, fold_rows)
-            progress.update(index, fold_rows, duration)
-    return [rows[index] for index in range(len(folds))]
-
-
-def _run_fold(X, y, metadata, index, task, fold):
-    """Fit and score one fold; runs in a worker."""
-    t_start = time.perf_counter()
-    with denormals_flushed():
-        fold_rows = _moabb.evaluate_fold(X, y, metadata, task)
-    duration = time.perf_counter() - t_start
-    return index, [_plain_row(row, fold) for row in fold_rows], duration
-
-
-def _plain_row(row, fold):
-    """A result row of plain Python values (JSON-able), without the data set object."""
-    plain = {}
-    for name, value in row.items():
-        if name == "dataset":
-            continue
-        if isinstance(value, np.generic):
-            value = value.item()
-        plain[name] = value
-    plain["fold"] = int(fold)
-    return plain
-
-
 def _collect(evaluations, dataset, folds, rows, pipelines, process_pipeline):
     """Store the rows in MOABB's results store and return its table."""
     frames = []
@@ -699,97 +558,3 @@ def _collect(evaluations, dataset, folds, rows, pipelines, process_pipeline):
     columns = ["protocol", "pipeline", "subject", "session", "fold"]
     table = table.loc[sort_keys.index].reset_index(drop=True)
     return table[columns + [c for c in table.columns if c not in columns]]
-
-
-def _data_digest(X, y, metadata):
-    return data_digest(X, y, metadata[["subject", "session", "run"]])
-
-
-class _FoldCache:
-    """Finished folds' result rows, one JSON file per fold in a folder."""
-
-    def __init__(self, folder):
-        _validate_type(folder, "path-like", "cache_dir")
-        from .report import writable_folder
-
-        # checked before any fold runs: a result that can't be stored is lost
-        self.folder = os.fspath(writable_folder(os.path.abspath(os.fspath(folder)),
-                                                "cache folder"))
-
-    def _path(self, key):
-        return os.path.join(self.folder, f"{key}.json")
-
-    def load(self, key):
-        try:
-            with open(self._path(key), encoding="utf-8") as handle:
-                stored = json.load(handle)
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as err:
-            # A file cut short (a killed writer on a network file system) is
-            # only a fold to run again.
-            logger.debug("Ignoring the unreadable cache file %s: %s", self._path(key), err)
-            return None
-        if stored.get("key") != key:
-            return None
-        return stored["rows"]
-
-    def save(self, key, rows):
-        write_atomic(self._path(key), json.dumps({"key": key, "rows": rows}).encode())
-
-
-class _Progress:
-    """Log each finished fold with an estimate of the time left."""
-
-    def __init__(self, folds, todo):
-        self.folds = folds
-        self.remaining = set(todo)
-        self.total = len(todo)
-        self.done = 0
-        self.busy = 0.0  # summed task durations
-        self.by_pipeline = {}  # name -> [seconds, training windows]
-        self.t_start = time.perf_counter()
-
-    def update(self, index, rows, duration):
-        fold = self.folds[index]
-        self.remaining.discard(index)
-        self.done += 1
-        self.busy += duration
-        name = fold.task["pipeline_name"]
-        seconds, windows = self.by_pipeline.get(name, (0.0, 0))
-        self.by_pipeline[name] = (seconds + duration, windows + fold.n_train)
-        elapsed = time.perf_counter() - self.t_start
-        scores = ", ".join(f"{row['score']:.3f}" for row in rows)
-        progress_logger.info(
-            "[%d/%d] %s: score %s (%.1f s); elapsed %s, about %s left",
-            self.done, self.total, fold.describe(), scores, duration,
-            _format_seconds(elapsed), _format_seconds(self.eta(elapsed)),
-        )
-
-    def eta(self, elapsed):
-        """Seconds left: each pipeline's time per training window, times the
-        windows still to fit, divided by the parallelism seen so far."""
-        if not self.remaining:
-            return 0.0
-        total_seconds = sum(s for s, _ in self.by_pipeline.values())
-        total_windows = sum(w for _, w in self.by_pipeline.values())
-        overall = total_seconds / max(total_windows, 1)
-        work = 0.0
-        for index in self.remaining:
-            fold = self.folds[index]
-            seconds, windows = self.by_pipeline.get(fold.task["pipeline_name"], (0.0, 0))
-            rate = seconds / windows if windows else overall
-            work += rate * fold.n_train
-        parallelism = max(self.busy / max(elapsed, 1e-9), 1.0)
-        return work / parallelism
-
-
-def _format_seconds(seconds):
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
