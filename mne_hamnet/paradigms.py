@@ -4,7 +4,6 @@ import mne
 import numpy as np
 from moabb.datasets.preprocessing import (
     FixedPipeline,
-    FixedTransformer,
     SetRawAnnotations,
     get_filter_pipeline,
     get_resample_pipeline,
@@ -14,7 +13,7 @@ from moabb.paradigms.base import BaseParadigm
 
 from ._check import _check_unique_names, _validate_type
 from ._logging import logger
-from ._moabb import pick_channels_for_modalities
+from ._windowing import _RatingsToLabels, _RawToWindowEvents, _RawToWindows, _scales_of
 
 
 class Emotion(BaseParadigm):
@@ -324,121 +323,6 @@ def _check_band(fmin, fmax):
         raise ValueError(f"fmin must be below fmax, but got fmin={fmin}, fmax={fmax}.")
 
 
-def _window_events(raw, event_id, window, overlap):
-    """Return the events of the windows of ``raw``'s labelled annotations.
-
-    Parameters
-    ----------
-    raw : mne.io.BaseRaw
-        Continuous data whose annotations label trials.
-    event_id : dict
-        ``{name: code}`` of the annotations to cut.
-    window : float
-        The window length in seconds.
-    overlap : float
-        The fraction of a window shared with the next one.
-
-    Returns
-    -------
-    events : ndarray of int, shape (n_windows, 3)
-        Window onsets in samples (counting ``first_samp``), 0, event code.
-    """
-    sfreq = raw.info["sfreq"]
-    n_window = int(round(window * sfreq))
-    n_step = int(round(window * (1 - overlap) * sfreq))
-    if n_window < 1 or n_step < 1:
-        raise ValueError(
-            f"window={window} s with overlap={overlap} gives windows of {n_window} "
-            f"and steps of {n_step} sample(s) at {sfreq:g} Hz; both must be at least 1."
-        )
-    annotations = raw.annotations
-    onsets = raw.time_as_index(annotations.onset, use_rounding=True, origin=annotations.orig_time)
-    # As in mne.events_from_annotations: without orig_time the onsets already
-    # count the samples before first_samp.
-    if annotations.orig_time is not None:
-        onsets += raw.first_samp
-    trials = zip(onsets, annotations.duration, annotations.description, strict=True)
-    events = []
-    for onset, duration, name in trials:
-        if name not in event_id:
-            continue
-        start = onset - raw.first_samp
-        n_samples = min(int(round(duration * sfreq)), raw.n_times - start)
-        n_windows = max(0, (n_samples - n_window) // n_step + 1)
-        window_onsets = onset + n_step * np.arange(n_windows)
-        codes = np.full(n_windows, event_id[name])
-        events.append(np.column_stack([window_onsets, np.zeros(n_windows), codes]))
-    if not events:
-        return np.zeros((0, 3), dtype=int)
-    return np.concatenate(events).astype(int)
-
-
-class _RawToWindowEvents(FixedTransformer):
-    """Turn a raw trial into the events of its windows, shape (n_windows, 3)."""
-
-    def __init__(self, event_id, window, overlap):
-        super().__init__()
-        self.event_id = event_id
-        self.window = window
-        self.overlap = overlap
-
-    def transform(self, raw, y=None):
-        return _window_events(raw, self.event_id, self.window, self.overlap)
-
-
-class _RawToWindows(FixedTransformer):
-    """Cut a raw trial into :class:`mne.Epochs` of exactly one window each."""
-
-    def __init__(
-        self,
-        event_id,
-        window,
-        overlap,
-        channels=None,
-        return_all_modalities=False,
-        reject_by_annotation=True,
-    ):
-        super().__init__()
-        self.event_id = event_id
-        self.window = window
-        self.overlap = overlap
-        self.channels = channels
-        self.return_all_modalities = return_all_modalities
-        self.reject_by_annotation = reject_by_annotation
-
-    def transform(self, raw, y=None):
-        events = _window_events(raw, self.event_id, self.window, self.overlap)
-        if len(events) == 0:
-            # MOABB skips a run when a step raises exactly this.
-            raise ValueError("No events found")
-        if self.channels is None:
-            picks = pick_channels_for_modalities(raw.info, self.return_all_modalities)
-        else:
-            missing = [name for name in self.channels if name not in raw.ch_names]
-            if missing:
-                raise ValueError(
-                    f"channels={list(self.channels)!r} names {missing}, which the data set's "
-                    f"recordings do not have; their channels are {raw.ch_names}."
-                )
-            picks = mne.pick_channels(raw.ch_names, include=list(self.channels), ordered=True)
-        sfreq = raw.info["sfreq"]
-        n_window = int(round(self.window * sfreq))
-        return mne.Epochs(
-            raw,
-            events,
-            event_id=self.event_id,
-            tmin=0.0,
-            tmax=(n_window - 1) / sfreq,
-            baseline=None,
-            picks=picks,
-            preload=True,
-            proj=False,
-            reject_by_annotation=self.reject_by_annotation,
-            on_missing="ignore",
-            verbose=False,
-        )
-
-
 class RatedEmotion(Emotion):
     """MOABB paradigm labelling windows from self-assessment ratings.
 
@@ -627,37 +511,3 @@ class RatedEmotion(Emotion):
         for pipeline in pipelines:
             pipeline.steps.insert(0, (StepType.RAW, relabel))
         return pipelines
-
-
-class _RatingsToLabels(FixedTransformer):
-    """Rename each rated trial's annotation after the class of its ratings."""
-
-    def __init__(self, scale, threshold, at_threshold):
-        super().__init__()
-        self.scale = scale
-        self.threshold = threshold
-        self.at_threshold = at_threshold
-
-    def transform(self, raw, y=None):
-        from .datasets._reader import rating_label
-
-        annotations = raw.annotations
-        extras = annotations.extras
-        names = []
-        for k, name in enumerate(annotations.description):
-            ratings = extras[k] if extras else None
-            if ratings and all(s in ratings for s in _scales_of(self.scale)):
-                name = rating_label(ratings, self.scale, self.threshold, self.at_threshold)
-            names.append(name)
-        relabelled = mne.Annotations(
-            annotations.onset,
-            annotations.duration,
-            names,
-            orig_time=annotations.orig_time,
-            extras=extras,
-        )
-        return raw.copy().set_annotations(relabelled)
-
-
-def _scales_of(scale):
-    return ("valence", "arousal") if scale == "valence_arousal" else (scale,)
