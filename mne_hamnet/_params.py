@@ -4,6 +4,8 @@ import inspect
 import re
 
 import numpy as np
+import torch
+from sklearn.utils.class_weight import compute_class_weight
 from skorch import NeuralNet, NeuralNetClassifier
 
 from ._check import _check_positive_int, _validate_type
@@ -47,6 +49,13 @@ def check_params(net):
     _check_positive_int(net.finetune_epochs, "finetune_epochs", minimum=0)
     _check_positive_int(net.batch_size, "batch_size")
     _validate_type(net.amp, bool, "amp")
+    _validate_type(net.class_weight, (str, dict, None), "class_weight",
+                   "dict, 'balanced' or None")
+    if isinstance(net.class_weight, str) and net.class_weight != "balanced":
+        raise ValueError(
+            "class_weight must be 'balanced', a dict of class label -> weight, or None, "
+            f"but got {net.class_weight!r}."
+        )
     for name in ("pretrain_lr", "finetune_lr"):
         value = getattr(net, name)
         _validate_type(value, "numeric", name)
@@ -121,8 +130,8 @@ def check_fit_params(net, fit_params):
             f"fit() got the fit parameter(s) {unknown}, which HAMNetClassifier passes "
             f"to the network's forward, but {module_class.__name__}.forward takes no "
             "such argument. HAMNetClassifier has no sample weights; to weight the "
-            "classes, pass criterion__weight=torch.tensor([...]) (one weight per "
-            "class, in the order of classes_)."
+            "classes, pass class_weight='balanced' (or a dict of label -> weight), or "
+            "criterion__weight=[...] (one weight per class, in the order of classes_)."
         )
 
 
@@ -133,3 +142,52 @@ def as_module_params(net, message, kwargs):
         return message
     pattern = r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?==|\s+must\b)"
     return re.sub(pattern, r"module__\1", message)
+
+
+def class_weights(class_weight, classes, y_encoded):
+    """Weights of ``classes`` from ``class_weight`` and the encoded labels, or None."""
+    if class_weight is None:
+        return None
+    labels = np.asarray(classes)
+    if isinstance(class_weight, dict):
+        unknown = [key for key in class_weight if key not in set(labels.tolist())]
+        if unknown:
+            raise ValueError(
+                f"class_weight names label(s) {unknown} that are not among the classes "
+                f"{labels.tolist()}."
+            )
+    missing = sorted(set(range(len(labels))) - set(np.unique(y_encoded).tolist()))
+    if class_weight == "balanced" and missing:
+        raise ValueError(
+            "class_weight='balanced' weighs each class by its count in y, but y holds "
+            f"no window of class(es) {labels[missing].tolist()}."
+        )
+    # the labels as given, so that a dict's keys match them
+    return compute_class_weight(class_weight, classes=labels, y=labels[y_encoded]).astype(
+        np.float32)
+
+
+def weight_tensor(weight, n_classes=None):
+    """``criterion__weight`` (tensor or array-like) as a float32 tensor, checked."""
+    if isinstance(weight, torch.Tensor):
+        values = weight.detach().to("cpu", torch.float32)
+    else:
+        try:
+            values = torch.as_tensor(np.asarray(weight, dtype=np.float32))
+        except (TypeError, ValueError) as err:
+            raise TypeError(
+                "criterion__weight must be a tensor or array-like of numbers (one weight "
+                f"per class), but got {type(weight).__name__}: {err}"
+            ) from err
+    if values.ndim != 1 or (n_classes is not None and len(values) != n_classes):
+        expected = "one per class" if n_classes is None else f"{n_classes}, one per class"
+        raise ValueError(
+            f"The class weights must be a 1-D sequence of {expected} in the order of "
+            f"classes_, but got shape {tuple(values.shape)}."
+        )
+    if not (torch.isfinite(values).all() and (values >= 0).all() and values.sum() > 0):
+        raise ValueError(
+            "The class weights must be finite, non-negative and not all zero, but got "
+            f"{values.tolist()}."
+        )
+    return values

@@ -23,9 +23,9 @@ FITTED_VERSION = 1
 def fitted_state(net):
     """Everything a fit inferred that is not a tensor, as a JSON-ready dict.
 
-    Version 1 of the format; keys added since (``info``) are optional, so
-    that files written by 0.1.0 still load and files written now load in
-    0.1.0 (which ignores them).
+    Version 1 of the format; keys added since (``info``, ``demean``,
+    ``class_weight``) are optional, so that files written by 0.1.0 still
+    load and files written now load in 0.1.0 (which ignores them).
     """
     stage = net.stage_
     return {
@@ -42,6 +42,9 @@ def fitted_state(net):
         "fingerprint": net._stage_run.fingerprint,
         "mirror": _mirror_state(net.mirror_),
         "info": _info_state(getattr(net, "info_", None)),
+        "demean": getattr(net.module_, "demean", None),
+        "class_weight": (None if getattr(net, "class_weight_", None) is None
+                         else net.class_weight_.tolist()),
         "history": list(net.history_ or []),
         "history_pretrain": (
             list(net.history_pretrain_) if stage == "finetune" else None
@@ -88,7 +91,13 @@ def restore_fitted(net, state):
     net.info_ = _info_from_state(state.get("info"), net.ch_names_, net.sfreq_)
     net._stage_run = _stages.StageRun(fingerprint=state.get("fingerprint"))
     net.stage_seeds_ = tuple(int(s) for s in state["stage_seeds"])
+    weights = state.get("class_weight")
+    net.class_weight_ = None if weights is None else np.asarray(weights, np.float32)
     _stages.rebuild_stage(net, stage)
+    demean = state.get("demean", False)
+    if demean is not None and hasattr(net.module_, "demean"):
+        # states written before HAMNet removed the window mean fed the windows as given
+        net.module_.demean = bool(demean)
     net.history_ = History(state["history"])
     net.history_pretrain_ = (
         History(state["history_pretrain"]) if stage == "finetune" else net.history_

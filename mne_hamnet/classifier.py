@@ -103,6 +103,15 @@ class HAMNetClassifier(NeuralNetClassifier):
         random state, as scikit-learn does.
     criterion : type, default=torch.nn.CrossEntropyLoss
         Loss on the network's logits.
+    class_weight : dict | "balanced" | None, default=None
+        Weights of the classes in the loss of both stages, as in
+        scikit-learn: ``"balanced"`` weighs each class by ``n_samples /
+        (n_classes * count)`` in the labels of each fit, a dict maps labels
+        to weights, None weighs all alike. For imbalanced classes, where
+        the unweighted loss is lowest for a majority-class predictor. An
+        explicit ``criterion__weight`` (a tensor or array-like, one weight
+        per class in the order of ``classes_``) does the same; give one or
+        the other.
     optimizer : type, default=torch.optim.Adam
         Optimiser of both stages; ``optimizer__betas`` etc. pass through.
     train_split : callable | None, default=None
@@ -145,6 +154,9 @@ class HAMNetClassifier(NeuralNetClassifier):
         True if the last fit or :meth:`resume` was stopped (Ctrl-C) before
         its stages were complete; ``stage_`` says where, and
         ``len(history_)`` how far. The classifier can predict either way.
+    class_weight_ : ndarray of shape (n_classes,) | None
+        The class weights ``class_weight`` gave in fit, in the order of
+        ``classes_``; None without ``class_weight``.
     stage_seeds_ : tuple of (int, int)
         Seeds of the two stages, drawn from ``random_state`` in fit.
     history_pretrain_ : skorch.History
@@ -239,6 +251,7 @@ class HAMNetClassifier(NeuralNetClassifier):
         amp=False,
         random_state=None,
         criterion=torch.nn.CrossEntropyLoss,
+        class_weight=None,
         optimizer=torch.optim.Adam,
         train_split=None,
         verbose=1,
@@ -265,6 +278,7 @@ class HAMNetClassifier(NeuralNetClassifier):
         self.ch_names = ch_names
         self.random_state = random_state
         self.amp = amp
+        self.class_weight = class_weight
         for name in ("history_", "initialized_", "virtual_params_"):
             # vars(): skorch's __delattr__ would copy its class-level registries
             vars(self).pop(name, None)
@@ -294,7 +308,14 @@ class HAMNetClassifier(NeuralNetClassifier):
             # skorch builds the callbacks at once; scikit-learn asks that
             # parameters be validated in fit, which initializes them anyway
             self.callbacks = kwargs.pop("callbacks")
-        return super().set_params(**kwargs)
+        if not self.initialized_:
+            return super().set_params(**kwargs)
+        # a fitted net rebuilds the parts whose parameters change and moves
+        # them to self.device, which skorch must see resolved ("auto")
+        if "device" in kwargs:
+            self.device = kwargs.pop("device")
+        with self._on_device(resolve_device(self.device)):
+            return super().set_params(**kwargs)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -458,6 +479,7 @@ class HAMNetClassifier(NeuralNetClassifier):
     def _infer(self, windows, classes, y_encoded):
         """Set what fit infers from the data: classes, layout, mirror, seeds."""
         self.classes_inferred_ = classes
+        self.class_weight_ = _params.class_weights(self.class_weight, classes, y_encoded)
         self.mirror_ = self._fit_mirror(windows)
         # channel positions for plots; arrays have them only through a mirror
         # given positions (HemisphereMirror(montage=...))
@@ -544,6 +566,23 @@ class HAMNetClassifier(NeuralNetClassifier):
                 raise type(err)(_params.as_module_params(self, str(err), kwargs)) from err
         for w in caught:
             warn(_params.as_module_params(self, str(w.message), kwargs), w.category)
+        return self
+
+    def initialize_criterion(self):
+        """The loss, weighted by ``class_weight_`` or ``criterion__weight`` (as a float tensor)."""
+        kwargs = self.get_params_for("criterion")
+        class_weight = getattr(self, "class_weight_", None)
+        if class_weight is not None:
+            if kwargs.get("weight") is not None:
+                raise ValueError(
+                    "Give the class weights once: class_weight= or criterion__weight=, "
+                    "not both."
+                )
+            kwargs["weight"] = class_weight
+        if kwargs.get("weight") is not None:
+            n_classes = len(self.classes_) if hasattr(self, "classes_inferred_") else None
+            kwargs["weight"] = _params.weight_tensor(kwargs["weight"], n_classes)
+        self.criterion_ = self.initialized_instance(self.criterion, kwargs)
         return self
 
     def initialize_optimizer(self, triggered_directly=None):
@@ -834,6 +873,9 @@ class HAMNetClassifier(NeuralNetClassifier):
             state.setdefault("info_", None)  # 0.1.0 kept no channel positions
         elif state.get("_stage_run") is not None:
             state["_stage_run"].training = False  # pickled by a checkpoint mid-stage
+        state.setdefault("class_weight", None)  # 0.1.0 had no class_weight
+        if "stage_" in state:
+            state.setdefault("class_weight_", None)
         requested = state.get("device")
         auto = isinstance(requested, str) and requested == "auto"
         if auto:

@@ -26,7 +26,8 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
     For a band-limited Gaussian signal of variance :math:`\\sigma^2` the
     differential entropy is :math:`\\frac{1}{2}\\log(2\\pi e\\sigma^2)`
     [1]_. The band variance of each window is the integral of its
-    Hann-windowed periodogram over the band. DASM [2]_ is the DE of each left
+    Hann-windowed periodogram over the band, taken after removing the
+    window's mean, so that a DC offset changes nothing. DASM [2]_ is the DE of each left
     channel minus that of its right homologue, over the pairs a
     :class:`~mne_hamnet.HemisphereMirror` finds.
 
@@ -226,7 +227,10 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
                 )
 
     def _differential_entropy(self, data):
-        freqs, psd = periodogram(data, fs=self.sfreq_, window="hann", axis=-1)
+        # the window mean goes before the taper, so that a DC offset (millivolts
+        # on DC-coupled amplifiers) cannot leak into the low bands
+        freqs, psd = periodogram(data, fs=self.sfreq_, window="hann", detrend="constant",
+                                 axis=-1)
         step = freqs[1] - freqs[0]
         variances = []
         for name, (low, high) in self._band_dict().items():

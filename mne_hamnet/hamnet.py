@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from ._band_power import direct_band_power, estimate_cost, fft_band_power
-from ._check import _check_option, _check_positive_int
+from ._check import _check_option, _check_positive_int, _validate_type
 from ._logging import logger
 from .fir import check_bands, fir_filter_bank, resolve_filter_length
 
@@ -59,6 +59,13 @@ class HAMNet(nn.Module):
         convolves explicitly; ``"fft"`` gives the same values through
         Parseval's theorem at a fraction of the cost; ``"auto"`` picks the
         cheaper one from an operation count.
+    demean : bool, default=True
+        Remove each window's mean, per channel, before the spatial filters.
+        The zero-padded FIR kernels see a DC offset as a step at the window's
+        edges, so without this a recording with millivolts of electrode
+        offset (DC-coupled amplifiers, consumer headsets) gives band powers
+        dominated by the offset. Networks pickled by 0.1.0, which had no
+        such step, load with False and predict as they did.
 
     Attributes
     ----------
@@ -92,6 +99,7 @@ class HAMNet(nn.Module):
         filter_length="auto",
         n_relation_filters=4,
         band_power="auto",
+        demean=True,
     ):
         super().__init__()
         n_chans = _check_positive_int(n_chans, "n_chans")
@@ -116,6 +124,7 @@ class HAMNet(nn.Module):
         self.n_bands = len(bands)
         self.filter_length = filter_length
         self.band_power = band_power
+        self.demean = _validate_type(demean, bool, "demean")
 
         self.spatial = nn.Linear(n_chans, n_spatial_filters, bias=False)
         self.temporal = nn.Conv1d(1, self.n_bands, filter_length, bias=False)
@@ -148,6 +157,11 @@ class HAMNet(nn.Module):
             "HAMNet band power path: %s (estimated %.2g direct vs %.2g FFT ops/window)",
             self.band_power_path_, direct, fft,
         )
+
+    def __setstate__(self, state):
+        # 0.1.0 fed the windows to the filters as given
+        state.setdefault("demean", False)
+        super().__setstate__(state)
 
     @property
     def n_branches(self):
@@ -187,6 +201,9 @@ class HAMNet(nn.Module):
                 f"HAMNet expects input of shape (n_windows, {self.n_chans}, "
                 f"{self.n_times}), but got {tuple(x.shape)}."
             )
+        if self.demean:
+            # in the module, so that both branches and any export see it
+            x = x - x.mean(dim=-1, keepdim=True)
         batch_norms = [self.bn] if self.mirror_index is None else [self.bn, self.bn_mirror]
         compute = fft_band_power if self.band_power_path_ == "fft" else direct_band_power
         return compute(x, self.spatial_weights(), self.temporal.weight[:, 0], batch_norms)

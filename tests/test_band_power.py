@@ -47,6 +47,10 @@ def make_pair(sfreq, n_times, filter_length, n_branches, n_spatial_filters=4, se
         # the gamma bank where the rate and filter length resolve its 2 Hz bands
         bands=None if sfreq / 2 > 76 and 2 >= sfreq / filter_length / 4 else LOW_BANDS,
         filter_length=filter_length,
+        # the paths get the windows as given: with the window mean removed
+        # the band means, and so the running means, would be close to 0,
+        # and relative comparisons of them meaningless
+        demean=False,
     )
     direct = HAMNet(**kwargs, band_power="direct")
     with torch.no_grad():
@@ -130,12 +134,15 @@ def test_fft_matches_direct_with_large_offset(offset, n_branches):
     20 channels and 4 filters per branch: the single-branch net transforms
     the filtered rows, the two-branch net the channels. (With a single
     spatial filter the float32 gradients of both paths drift from float64
-    at such offsets, so that case would test float32, not the FFT.)
+    at such offsets, so that case would test float32, not the FFT.) HAMNet
+    removes the window mean by default; demean=False hands the offset to
+    both paths, as networks pickled by 0.1.0 do.
     """
     n_chans = 20
     mirror = np.arange(n_chans).reshape(-1, 2)[:, ::-1].ravel()
     kwargs = dict(n_chans=n_chans, n_outputs=3, n_times=200, sfreq=200.0,
-                  mirror_index=mirror if n_branches == 2 else None, n_spatial_filters=4)
+                  mirror_index=mirror if n_branches == 2 else None, n_spatial_filters=4,
+                  demean=False)
     torch.manual_seed(0)
     direct = HAMNet(**kwargs, band_power="direct")
     fft = HAMNet(**kwargs, band_power="fft")
@@ -233,8 +240,10 @@ def test_mirror_branch_needs_no_mirrored_copy(path):
     x = make_windows(125)
     bn_mirror = copy.deepcopy(net.bn_mirror)
     powers = net.band_powers(x)
+    # the network removes each window's mean, in both branches
+    centred = x - x.mean(-1, keepdim=True)
     expected = direct_band_power(
-        x[:, MIRROR], [net.spatial_mirror.weight], net.temporal.weight[:, 0], [bn_mirror]
+        centred[:, MIRROR], [net.spatial_mirror.weight], net.temporal.weight[:, 0], [bn_mirror]
     )
     assert_rel_close(powers[:, 1], expected[:, 0], "mirror branch")
     assert_rel_close(net.bn_mirror.running_var, bn_mirror.running_var, "running_var")
