@@ -32,6 +32,8 @@ class Windows:
         positions); None for arrays.
     events : ndarray of int | None
         Event codes of each window when Epochs were given.
+    bads : list of str | None
+        The EEG channels of the Epochs marked bad, and so left out.
     """
 
     data: np.ndarray
@@ -39,6 +41,7 @@ class Windows:
     ch_names: list
     info: mne.Info
     events: np.ndarray = None
+    bads: list = None
 
 
 def _epochs_picks(epochs, owner="HAMNetClassifier"):
@@ -124,7 +127,9 @@ def _from_epochs(epochs_list, owner="HAMNetClassifier"):
         )
     if data.shape[2] == 0:
         raise ValueError(f"The Epochs' windows hold no sample: shape {data.shape}.")
-    return Windows(data, float(info["sfreq"]), names, info, np.concatenate(events))
+    eeg = {first.ch_names[i] for i in mne.pick_types(first.info, eeg=True, exclude=[])}
+    bads = [name for name in first.info["bads"] if name in eeg]
+    return Windows(data, float(info["sfreq"]), names, info, np.concatenate(events), bads)
 
 
 def is_epochs(X):
@@ -169,6 +174,14 @@ def to_windows(X, sfreq=None, ch_names=None, owner="HAMNetClassifier"):
         raise TypeError(
             "X is a continuous Raw; cut it into windows first, e.g. with "
             "mne.make_fixed_length_epochs(raw, duration=1.0)."
+        )
+    if isinstance(X, mne.Evoked) or (
+            isinstance(X, (list, tuple)) and len(X) and isinstance(X[0], mne.Evoked)):
+        raise TypeError(
+            f"X is an Evoked (an average of epochs); {owner} classifies single "
+            "windows: pass the Epochs themselves. To use averages as windows, stack "
+            "them into Epochs, e.g. mne.EpochsArray(np.stack([e.data for e in "
+            "evokeds]), evokeds[0].info)."
         )
     if is_epochs(X):
         windows = _from_epochs([X] if isinstance(X, mne.BaseEpochs) else list(X), owner)
@@ -354,8 +367,27 @@ def check_targets(windows, y):
         raise ValueError(f"y has {len(y)} labels, but X has {n} windows.")
     if y.dtype.kind in "fc":
         assert_all_finite(y, input_name="y")
+    if y.dtype.kind == "O":
+        kinds = {"string" if isinstance(v, (str, np.str_)) else "number"
+                 for v in y if not isinstance(v, bool)}
+        if len(kinds) > 1:
+            examples = [y[np.flatnonzero([isinstance(v, (str, np.str_)) == want for v in y])[0]]
+                        for want in (True, False)]
+            raise ValueError(
+                f"y mixes strings and numbers (e.g. {examples[0]!r} and {examples[1]!r}); "
+                "the labels of one fit must be all strings or all numbers, which "
+                "scikit-learn can sort. Convert them, e.g. y = np.asarray(y, dtype=str)."
+            )
     check_classification_targets(y)
     return y
+
+
+def event_codes(X):
+    """The event codes of Epochs (or a list of them), one per window, or None."""
+    if not is_epochs(X):
+        return None
+    items = [X] if isinstance(X, mne.BaseEpochs) else list(X)
+    return np.concatenate([_readable(epochs).events[:, 2] for epochs in items])
 
 
 def encode_labels(y, classes):

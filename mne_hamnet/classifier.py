@@ -18,7 +18,7 @@ from torch.utils.data import Dataset
 from . import _params, _persistence, _stages
 from ._check import _check_layout, _validate_type
 from ._device import device_set_to, resolve_device
-from ._input import check_targets, encode_labels, is_epochs, to_windows
+from ._input import check_targets, encode_labels, event_codes, is_epochs, to_windows
 from ._io import save_files_atomic, write_atomic
 from ._logging import warn
 from ._paper import PAPER_TRAINING
@@ -518,12 +518,19 @@ class HAMNetClassifier(NeuralNetClassifier):
             return mirror.fit(layout)
         except ValueError as err:
             message = str(err)
+            hint = _bad_partner_hint(windows, message)
+            if hint:
+                # right after the sentence that names the unpaired channels
+                first, _, rest = message.partition(". ")
+                message = f"{first}.{hint} {rest}".rstrip()
             if "on_unpaired" in message and "mirror=HemisphereMirror" not in message:
                 # the classifier has no on_unpaired of its own
                 raise ValueError(
                     f"{message} With HAMNetClassifier, pass "
                     "mirror=HemisphereMirror(on_unpaired='warn')."
                 ) from err
+            if message != str(err):
+                raise ValueError(message) from err
             raise
 
     # ---------------------------------------------------- skorch's hooks
@@ -691,6 +698,33 @@ class HAMNetClassifier(NeuralNetClassifier):
         proba = self.predict_proba(X)
         return self.classes_[proba.argmax(axis=1)]
 
+
+    def score(self, X, y=None, sample_weight=None):
+        """Mean accuracy of :meth:`predict`; with Epochs and ``y=None``, on their event codes.
+
+        Parameters
+        ----------
+        X : mne.Epochs | list of mne.Epochs | array-like
+            As for :meth:`predict`.
+        y : array-like of shape (n_windows,) | None
+            True labels. None takes the event codes of Epochs, as :meth:`fit`
+            does (so ``cross_val_score(clf, epochs)`` needs no ``y``).
+        sample_weight : array-like of shape (n_windows,) | None
+            Weights of the windows in the mean.
+
+        Returns
+        -------
+        score : float
+            The fraction of windows predicted right.
+        """
+        if y is None:
+            y = event_codes(X)
+            if y is None:
+                raise ValueError(
+                    "score needs y with array input; y is taken from the events only "
+                    "when X is Epochs."
+                )
+        return super().score(X, y, sample_weight=sample_weight)
 
     # ------------------------------------------- used by the stage machine
     def _update_filters(self):
@@ -886,3 +920,37 @@ class HAMNetClassifier(NeuralNetClassifier):
         elif isinstance(self.device, torch.device) and not isinstance(requested, torch.device):
             # skorch fell back to the CPU (a DeviceWarning said so); keep a str
             self.device = str(self.device)
+
+
+def _bad_partner_hint(windows, message):
+    """Name the bad channels whose absence leaves a partner unpaired, or ''."""
+    if "no left/right partner" not in message or not windows.bads:
+        return ""
+    from .pairing import parse_1005
+
+    sites = {}
+    for name in windows.bads:
+        parts = parse_1005(name)
+        if parts is not None and parts[1] is not None:
+            sites[parts] = name
+    lonely = []
+    for name in windows.ch_names:
+        parts = parse_1005(name)
+        if parts is None or parts[1] is None:
+            continue
+        prefix, number, half = parts
+        partner = sites.get((prefix, number + 1 if number % 2 else number - 1, half))
+        if partner is not None:
+            lonely.append((name, partner))
+    if not lonely:
+        return (f" The Epochs' bad channels {windows.bads} (info['bads']) are left out, "
+                "which may be why.")
+    shown = ", ".join(f"{name} (its partner {partner})" for name, partner in lonely)
+    bads = [partner for _, partner in lonely]
+    names = [name for name, _ in lonely]
+    return (
+        f" {shown}: {'these partners are' if len(bads) > 1 else 'the partner is'} "
+        f"marked bad in info['bads'] and left out. Interpolate "
+        f"{'them' if len(bads) > 1 else 'it'} (epochs.interpolate_bads(), which needs a "
+        f"montage), or drop the other side too (epochs.drop_channels({names!r}))."
+    )

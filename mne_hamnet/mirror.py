@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._check import _check_finite, _check_layout, _check_option, _check_unique_names, _validate_type
 from ._logging import logger, warn
+from ._montage import builtin_montage_name, make_montage
 from .pairing import is_non_scalp_name, pair_by_names, pair_by_positions, parse_1005
 
 # Channel types that sit on the scalp and may be mirrored.
@@ -56,7 +57,8 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
         Channel positions for data that carry none, above all arrays of
         EGI or Biosemi nets, whose names say nothing about left and right:
         a montage, or the name of one of MNE's standard montages (e.g.
-        ``"GSN-HydroCel-128"``, ``"biosemi128"``). Matched to the channels
+        ``"GSN-HydroCel-128"``, ``"biosemi128"``; ``"standard_1005"`` and
+        ``"colin27_1005"``, its name since MNE 1.13, both work). Matched to the channels
         by name; it replaces the positions the data carry.
     info : mne.Info | None, default=None
         Channel positions taken, by channel name, from an Info (e.g. the
@@ -117,8 +119,10 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : mne.Epochs | mne.io.Raw | mne.Info | array-like
-            The data or its measurement info. An array has shape
+        X : mne.Epochs | list of mne.Epochs | mne.io.Raw | mne.Evoked | mne.Info | array-like
+            The data or its measurement info; a list of Epochs (what
+            scikit-learn's cross-validation hands over when X is an Epochs)
+            is fitted on its first item's channels. An array has shape
             (n_epochs, n_channels, n_times) or (n_samples, n_channels), holds
             finite real numbers, and needs ``ch_names`` (see there). Only
             the channel layout is used: MNE objects' data are not read.
@@ -184,22 +188,28 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
     def transform(self, X):
         """Swap left and right channels.
 
+        MNE data come back as MNE data of the same kind, so that the next
+        step of a pipeline reads them in their own units (a
+        :class:`~mne_hamnet.HAMNetClassifier` converts Epochs to µV): each
+        channel keeps its name, type and position and carries the data of
+        its partner. A list of Epochs comes back as one Epochs.
+
         Parameters
         ----------
-        X : mne.Epochs | ndarray
-            Epochs, or an array of shape (n_epochs, n_channels, n_times) or
+        X : mne.Epochs | list of mne.Epochs | mne.io.Raw | mne.Evoked | ndarray
+            MNE data, or an array of shape (n_epochs, n_channels, n_times) or
             (n_samples, n_channels), with the channels seen in :meth:`fit`.
 
         Returns
         -------
-        X_mirrored : ndarray
-            The data with channels permuted, same shape and dtype as the
-            input data.
+        X_mirrored : mne.Epochs | mne.io.Raw | mne.Evoked | ndarray
+            The data with channels permuted: an array of the input's shape
+            and dtype for an array, an object of the input's kind (held in
+            memory) for MNE data.
         """
         check_is_fitted(self, "mirror_index_")
-        if isinstance(X, (mne.BaseEpochs, mne.io.BaseRaw)):
-            _check_layout(X.ch_names, self.ch_names_, owner="HemisphereMirror")
-            X = X.get_data()
+        if _is_mne_data(X):
+            return self._mirror_mne(X)
         X = _check_array(X)
         if X.shape[1] != self.n_features_in_:
             # the second sentence is scikit-learn's wording, which its tools expect
@@ -210,6 +220,50 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
                 "input)."
             )
         return X[:, self.mirror_index_]
+
+    def _mirror_mne(self, X):
+        """Epochs, list of Epochs, Raw or Evoked with each channel's data swapped."""
+        items = list(X) if isinstance(X, (list, tuple)) else [X]
+        for k, item in enumerate(items):
+            if not isinstance(item, mne.BaseEpochs) and len(items) > 1:
+                raise TypeError(
+                    f"A list given as X must hold only Epochs, but item {k} is "
+                    f"{type(item).__name__}."
+                )
+            _check_layout(item.ch_names, self.ch_names_, owner="HemisphereMirror")
+        first = items[0]
+        index = self.mirror_index_
+        if isinstance(first, mne.io.BaseRaw):
+            return mne.io.RawArray(first.get_data()[index], first.info,
+                                   first_samp=first.first_samp, verbose=False)
+        if isinstance(first, mne.Evoked):
+            return mne.EvokedArray(first.data[index], first.info, tmin=first.tmin,
+                                   comment=first.comment, nave=first.nave,
+                                   kind=first.kind, verbose=False)
+        lengths = {len(item.times) for item in items}
+        if len(lengths) > 1 or len({item.info["sfreq"] for item in items}) > 1:
+            raise ValueError(
+                "The Epochs in the list differ in window length or sampling frequency; "
+                "HemisphereMirror returns them as one Epochs."
+            )
+        data = np.concatenate([item.get_data() for item in items])
+        events = np.concatenate([item.events for item in items])
+        if len(np.unique(events[:, 0])) < len(events):
+            # Epochs of several recordings may share event times, which one
+            # Epochs refuses; the codes, the labels, are what is kept
+            events = events.copy()
+            events[:, 0] = np.arange(len(events)) * len(first.times)
+        event_id = {}
+        for item in items:
+            event_id.update(item.event_id)
+        metadata = None
+        if all(item.metadata is not None for item in items):
+            import pandas as pd
+
+            metadata = pd.concat([item.metadata for item in items], ignore_index=True)
+        return mne.EpochsArray(data[:, index], first.info, events=events,
+                               tmin=first.tmin, event_id=event_id or None,
+                               metadata=metadata, verbose=False)
 
     def get_fitted_state(self):
         """Return the parameters and fitted state as a JSON-serialisable dict.
@@ -320,7 +374,7 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
             )
         if isinstance(self.montage, str):
             builtin = mne.channels.get_builtin_montages()
-            if self.montage not in builtin:
+            if builtin_montage_name(self.montage) is None:
                 close = difflib.get_close_matches(self.montage, builtin, n=3, cutoff=0.5)
                 raise ValueError(
                     f"montage={self.montage!r} is not one of MNE's standard montages"
@@ -336,8 +390,8 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
             # an Info may come from data (set_montage applies) or from an array
             # (HAMNetClassifier builds one for arrays): the hints name both
             return X, False, "info"
-        if isinstance(X, (mne.BaseEpochs, mne.io.BaseRaw, mne.Evoked)):
-            return X.info, False, "data"
+        if _is_mne_data(X):
+            return (X[0] if isinstance(X, (list, tuple)) else X).info, False, "data"
         X = _check_array(X)
         n_channels = X.shape[1]
         if self.ch_names is None:
@@ -368,7 +422,7 @@ class HemisphereMirror(TransformerMixin, BaseEstimator):
         if self.montage is not None:
             montage = self.montage
             if isinstance(montage, str):
-                montage = mne.channels.make_standard_montage(montage)
+                montage = make_montage(montage)
             names = montage.ch_names
             what = f"montage={self.montage!r}" if isinstance(self.montage, str) else "montage"
             # set_montage moves the positions into MNE's head frame by the fiducials
@@ -478,6 +532,13 @@ def _short(names, limit=12, sep=" "):
     if len(names) > limit:
         shown += f"{sep}... ({len(names) - limit} more)"
     return shown
+
+
+def _is_mne_data(X):
+    """Whether ``X`` is Epochs, Raw, Evoked, or a list of Epochs (from cross-validation)."""
+    if isinstance(X, (list, tuple)):
+        return len(X) > 0 and isinstance(X[0], mne.BaseEpochs)
+    return isinstance(X, (mne.BaseEpochs, mne.io.BaseRaw, mne.Evoked))
 
 
 def _check_array(X):

@@ -217,7 +217,9 @@ def plot_spatial_filters(clf, info=None, kind="filters", X=None, *, components=N
         montage and every channel seen in fit. None uses the positions the
         classifier saw in fit (its ``info_``, for Epochs, or those of its
         fitted mirror, e.g. from ``HemisphereMirror(montage=...)``); failing
-        those, it looks the fitted channel names up in MNE's 10-05 template
+        those (arrays, or Epochs without a montage; an ``info`` without
+        positions too, with a warning), it looks the fitted channel names up
+        in MNE's 10-05 template
         (decorations such as ``EEG Fp1-REF`` and case are ignored) and, for
         SEED's CB1/CB2, in :func:`mne_hamnet.datasets.make_seed_montage`.
         Channels that still have no position are left out of the maps with a
@@ -348,9 +350,16 @@ def _fitted_info(estimator):
     """The Info with positions an estimator kept from fit, or None."""
     for source in (estimator, getattr(estimator, "mirror_", None)):
         info = getattr(source, "info_", None)
-        if isinstance(info, mne.Info):
+        # Epochs without a montage leave an Info without positions: the
+        # template then places their names, as it does for arrays
+        if isinstance(info, mne.Info) and _has_positions(info):
             return info
     return None
+
+
+def _has_positions(info):
+    locs = np.array([ch["loc"][:3] for ch in info["chs"]], dtype=float).reshape(-1, 3)
+    return bool((np.isfinite(locs).all(axis=1) & locs.any(axis=1)).any())
 
 
 def _patterns(clf, X, weights):
@@ -491,7 +500,17 @@ def _info_with_positions(ch_names, info, sfreq):
         Indices into ``ch_names`` of the channels kept.
     """
     ch_names = list(ch_names)
+    if info is not None:
+        if not isinstance(info, mne.Info) and isinstance(getattr(info, "info", None),
+                                                          mne.Info):
+            info = info.info
+        _validate_type(info, mne.Info, "info", "mne.Info, an MNE object or None")
+        if not _has_positions(info):
+            warn("info has no channel positions (no montage set): the channels are "
+                 "placed by their names in MNE's 10-05 template instead.")
+            info = None
     if info is None:
+        logger.info("Placing the channels by their names in MNE's 10-05 template")
         info = mne.create_info(ch_names, float(sfreq), "eeg", verbose=False)
         montage = _template_montage(ch_names)
         found = 0 if montage is None else len(montage.ch_names)
@@ -506,10 +525,6 @@ def _info_with_positions(ch_names, info, sfreq):
             )
         info.set_montage(montage, on_missing="ignore", verbose=False)
     else:
-        if not isinstance(info, mne.Info) and isinstance(getattr(info, "info", None),
-                                                          mne.Info):
-            info = info.info
-        _validate_type(info, mne.Info, "info", "mne.Info, an MNE object or None")
         missing = [name for name in ch_names if name not in info["ch_names"]]
         if missing:
             raise ValueError(

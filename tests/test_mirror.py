@@ -185,16 +185,44 @@ def test_names_and_positions_agree_on_1020():
 
 def test_transform_shapes_and_epochs(epochs):
     mirror = HemisphereMirror().fit(epochs)
-    out = mirror.transform(epochs)
     data = epochs.get_data()
+    out = mirror.transform(data)
     assert out.shape == data.shape
     np.testing.assert_array_equal(out, data[:, mirror.mirror_index_])
     # mirroring twice is the identity
     np.testing.assert_array_equal(mirror.transform(out), data)
     two_d = data[:, :, 0]
     np.testing.assert_array_equal(mirror.transform(two_d), two_d[:, mirror.mirror_index_])
-    np.testing.assert_array_equal(mirror.fit_transform(epochs), out)
+    # Epochs in, Epochs out: same channels, in volts, each with its partner's data
+    mirrored = mirror.fit_transform(epochs)
+    assert isinstance(mirrored, mne.BaseEpochs)
+    assert mirrored.ch_names == epochs.ch_names
+    np.testing.assert_array_equal(mirrored.get_data(), out)
+    np.testing.assert_array_equal(mirrored.events, epochs.events)
+    assert mirrored.event_id == epochs.event_id
     clone(mirror)
+
+
+def test_transform_keeps_the_kind_of_mne_data(epochs):
+    mirror = HemisphereMirror().fit(epochs)
+    index = mirror.mirror_index_
+    # a list of Epochs (cross-validation's indexing) comes back as one Epochs
+    items = [epochs[i] for i in range(5)]
+    joined = mirror.transform(items)
+    assert isinstance(joined, mne.BaseEpochs) and len(joined) == 5
+    np.testing.assert_array_equal(joined.get_data(), epochs.get_data()[:5][:, index])
+    np.testing.assert_array_equal(joined.events[:, 2], epochs.events[:5, 2])
+    # two runs whose events share sample times still join
+    twice = mirror.transform([epochs[:3], epochs[:3]])
+    np.testing.assert_array_equal(twice.events[:, 2], np.tile(epochs.events[:3, 2], 2))
+    evoked = epochs.average()
+    np.testing.assert_array_equal(mirror.transform(evoked).data, evoked.data[index])
+    raw = mne.io.RawArray(np.concatenate(list(epochs.get_data()), axis=1), epochs.info,
+                          verbose=False)
+    mirrored_raw = mirror.fit(raw).transform(raw)
+    assert isinstance(mirrored_raw, mne.io.BaseRaw)
+    np.testing.assert_array_equal(mirrored_raw.get_data(), raw.get_data()[index])
+    assert HemisphereMirror().fit(items).ch_names_ == epochs.ch_names
 
 
 @pytest.mark.parametrize(
