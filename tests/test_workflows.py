@@ -107,3 +107,19 @@ def test_plot_spatial_filters_on_epochs_without_a_montage(epochs):
     plt.close(fig)
     with pytest.warns(RuntimeWarning, match="no channel positions"):
         plt.close(plot_spatial_filters(clf, info=bare.info))
+
+
+def test_readme_save_and_load_snippet_runs(epochs, tmp_path, monkeypatch):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.S)
+                 if "load_params" in b)
+    clf = HAMNetClassifier(random_state=0, pretrain_epochs=1, finetune_epochs=1,
+                           verbose=0).fit(epochs)
+    monkeypatch.chdir(tmp_path)
+    namespace = {"clf": clf, "HAMNetClassifier": HAMNetClassifier}
+    exec(block, namespace)
+    np.testing.assert_array_equal(namespace["clf2"].predict_proba(epochs),
+                                  clf.predict_proba(epochs))
