@@ -313,7 +313,10 @@ class HAMNetClassifier(NeuralNetClassifier):
         # a fitted net rebuilds the parts whose parameters change and moves
         # them to self.device, which skorch must see resolved ("auto")
         if "device" in kwargs:
+            # checked where it is used (fit, predict), as scikit-learn asks
             self.device = kwargs.pop("device")
+            if not kwargs:
+                return self
         with self._on_device(resolve_device(self.device)):
             return super().set_params(**kwargs)
 

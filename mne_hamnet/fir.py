@@ -3,10 +3,10 @@
 import math
 
 import numpy as np
-from scipy.signal import firwin
+from scipy.signal import firwin, freqz
 
 from ._check import _validate_type
-from ._logging import warn
+from ._logging import logger, warn
 
 #: The paper's gamma bank: 18 bands of 2 Hz from 40 to 76 Hz.
 DEFAULT_BANDS = tuple((float(lo), float(lo + 2)) for lo in range(40, 76, 2))
@@ -26,23 +26,42 @@ BAND_PRESETS = {
 
 # The paper's 41 taps at 200 Hz are 0.2 s; "auto" keeps that duration.
 _AUTO_SECONDS = 0.2
+
+#: Kernel duration in seconds that ``filter_length="auto"`` gives each preset.
+#: "gamma" keeps the paper's 0.2 s (neighbouring 2 Hz filters there have a
+#: cosine similarity of 0.93: the paper's choice). The other presets take the
+#: shortest duration whose neighbouring filters have a cosine similarity of at
+#: most 0.8 (see `neighbour_similarity`): 0.4 s, where 8-10 and 10-12 Hz
+#: share 0.76 and theta is 10 dB down at 6 Hz and 20 dB at 5 Hz in the
+#: 8-10 Hz filter (at 0.2 s: 0.93, and -2.6 and -4.7 dB).
+PRESET_SECONDS = {"gamma": _AUTO_SECONDS, "mu-beta": 0.4, "alpha-gamma": 0.4}
+# Largest cosine similarity of neighbouring filters a preset's "auto" allows.
+MAX_NEIGHBOUR_SIMILARITY = 0.8
+# A filter "closes" below Nyquist when its gain near Nyquist is below this
+# fraction of its gain at the band centre (-20 dB): see `closes_below_nyquist`.
+_CLOSED_GAIN = 0.1
 # A band narrower than this fraction of the filter's resolution sfreq / N is
 # blurred by the window: see `check_resolution`.
 _MIN_WIDTH_FRACTION = 0.25
 
 
-def auto_filter_length(sfreq):
+def auto_filter_length(sfreq, bands=None):
     """Return the default number of taps: 0.2 s of samples, plus one, kept odd.
 
     This is the paper's 41 taps at 200 Hz, scaled with the sampling
     frequency so that the filters keep their duration, and with it their
     frequency resolution (21 taps at 100 Hz, 27 at 128 Hz, 51 at 250 Hz,
-    201 at 1000 Hz).
+    201 at 1000 Hz). The presets ``"mu-beta"`` and ``"alpha-gamma"`` take
+    0.4 s, which resolves their narrow low-frequency bands (see
+    :data:`PRESET_SECONDS`).
 
     Parameters
     ----------
     sfreq : float
         Sampling frequency in Hz.
+    bands : str | array-like | None, default=None
+        The bands the filters are for: a preset name takes its own
+        duration; anything else takes 0.2 s.
 
     Returns
     -------
@@ -50,10 +69,13 @@ def auto_filter_length(sfreq):
         An odd number of taps, at least 3.
     """
     _check_sfreq(sfreq)
-    return max(3, 2 * int(round(_AUTO_SECONDS * sfreq / 2)) + 1)
+    seconds = _AUTO_SECONDS
+    if isinstance(bands, str):
+        seconds = PRESET_SECONDS.get(bands, _AUTO_SECONDS)
+    return max(3, 2 * int(round(seconds * sfreq / 2)) + 1)
 
 
-def resolve_filter_length(filter_length, sfreq):
+def resolve_filter_length(filter_length, sfreq, bands=None):
     """Return ``filter_length`` as an int, ``"auto"`` resolved for ``sfreq``.
 
     Parameters
@@ -62,6 +84,8 @@ def resolve_filter_length(filter_length, sfreq):
         Number of taps, or ``"auto"`` (see :func:`auto_filter_length`).
     sfreq : float
         Sampling frequency in Hz.
+    bands : str | array-like | None, default=None
+        The bands, whose preset name sets the ``"auto"`` duration.
 
     Returns
     -------
@@ -73,7 +97,7 @@ def resolve_filter_length(filter_length, sfreq):
             raise ValueError(
                 f"filter_length= must be an int >= 3 or 'auto', but got {filter_length!r}."
             )
-        return auto_filter_length(sfreq)
+        return auto_filter_length(sfreq, bands)
     _validate_type(filter_length, "int", "filter_length=", "int or 'auto'")
     if filter_length < 3:
         raise ValueError(
@@ -153,6 +177,114 @@ def check_bands(bands, sfreq):
     return arr
 
 
+def closes_below_nyquist(low, high, sfreq, filter_length, window="hamming"):
+    """Whether the band's filter has fallen to -20 dB within reach of Nyquist.
+
+    A band-pass filter of ``N`` taps needs about ``1.65 * sfreq / N`` Hz
+    beyond its upper edge to fall (a Hamming taper's half main lobe); a
+    band closer to Nyquist than that is cut off by Nyquist instead, and
+    passes its upper neighbourhood up to it ("gamma" at 160 Hz: the 74-76 Hz
+    filter is still at -1.4 dB at 79.9 Hz). The rule: over the last
+    ``sfreq / (2 N)`` Hz below Nyquist, the gain stays below a tenth of the
+    gain at the band's centre.
+
+    Parameters
+    ----------
+    low, high : float
+        Band edges in Hz.
+    sfreq : float
+        Sampling frequency in Hz.
+    filter_length : int
+        Number of taps.
+    window : str | tuple, default="hamming"
+        The taper of the design.
+
+    Returns
+    -------
+    closes : bool
+        True when the filter closes below Nyquist.
+    """
+    nyquist = sfreq / 2.0
+    taps = firwin(filter_length, [low, high], pass_zero=False, fs=sfreq, window=window)
+    edge = np.linspace(nyquist - sfreq / (2.0 * filter_length), nyquist, 16)
+    _, response = freqz(taps, worN=np.r_[(low + high) / 2.0, edge], fs=sfreq)
+    gain = np.abs(response)
+    return bool(gain[1:].max() <= _CLOSED_GAIN * gain[0])
+
+
+def neighbour_similarity(bank):
+    """Cosine similarity of each filter with the next one in the bank.
+
+    Two filters whose taps have a cosine near 1 pass nearly the same
+    frequencies (by Parseval's theorem the cosine of the taps is that of
+    their frequency responses): the bank does not resolve those bands.
+
+    Parameters
+    ----------
+    bank : ndarray of shape (n_bands, filter_length)
+        Filters, as :func:`fir_filter_bank` returns them.
+
+    Returns
+    -------
+    similarity : ndarray of shape (n_bands - 1,)
+        ``cos(bank[k], bank[k + 1])``.
+    """
+    unit = bank / np.linalg.norm(bank, axis=1, keepdims=True)
+    return np.einsum("kn,kn->k", unit[:-1], unit[1:])
+
+
+def bands_for_bank(bands, sfreq, filter_length, window="hamming"):
+    """The bands to design, after checking that each filter closes below Nyquist.
+
+    A preset's bands whose filters do not close (see
+    :func:`closes_below_nyquist`) are dropped, with a log message: the
+    preset fits itself to the rate. Bands given explicitly are kept, with a
+    warning.
+
+    Parameters
+    ----------
+    bands : str | array-like of shape (n_bands, 2) | None
+        As for :func:`check_bands`.
+    sfreq : float
+        Sampling frequency in Hz.
+    filter_length : int
+        Number of taps.
+    window : str | tuple, default="hamming"
+        The taper of the design.
+
+    Returns
+    -------
+    bands : ndarray of shape (n_bands, 2)
+        The bands to design.
+    """
+    preset = "gamma" if bands is None else bands if isinstance(bands, str) else None
+    arr = check_bands(bands, sfreq)
+    open_ = [k for k, (low, high) in enumerate(arr)
+             if not closes_below_nyquist(low, high, sfreq, filter_length, window)]
+    if not open_:
+        return arr
+    shown = ", ".join(f"{arr[k][0]:g}-{arr[k][1]:g}" for k in open_)
+    if preset is None:
+        warn(
+            f"The filter(s) of band(s) {shown} Hz do not close below the Nyquist "
+            f"frequency {sfreq / 2:g} Hz with {filter_length} taps: they still pass "
+            "frequencies up to Nyquist. Lower their upper edges (by about "
+            f"{1.65 * sfreq / filter_length:.2g} Hz below Nyquist) or use more taps."
+        )
+        return arr
+    if len(open_) == len(arr):
+        raise ValueError(
+            f"No band of the preset {preset!r} closes below the Nyquist frequency "
+            f"{sfreq / 2:g} Hz with {filter_length} taps; pass bands suited to "
+            f"sfreq={sfreq:g}."
+        )
+    logger.info(
+        "bands=%r at %g Hz: dropping %d band(s) (%s Hz) whose filters do not close "
+        "below Nyquist", preset, sfreq, len(open_), shown,
+    )
+    return np.delete(arr, open_, axis=0)
+
+
 def check_resolution(bands, sfreq, filter_length):
     """Warn when a band is narrower than the filter can resolve.
 
@@ -215,10 +347,13 @@ def fir_filter_bank(sfreq, bands=None, filter_length="auto", window="hamming"):
         frequency.
     filter_length : int | "auto", default="auto"
         Number of taps ``N``. ``"auto"`` keeps the paper's 0.2 s (41 taps at
-        200 Hz) at any sampling frequency, kept odd (see
+        200 Hz) at any sampling frequency, kept odd, and 0.4 s for the
+        presets ``"mu-beta"`` and ``"alpha-gamma"`` (see
         :func:`~mne_hamnet.fir.auto_filter_length`). A band narrower than a
         quarter of ``sfreq / N`` gives a warning (see
-        :func:`~mne_hamnet.fir.check_resolution`).
+        :func:`~mne_hamnet.fir.check_resolution`); so does a band whose
+        filter does not close below Nyquist, which a preset drops instead
+        (see :func:`~mne_hamnet.fir.bands_for_bank`).
     window : str | tuple, default="hamming"
         Taper, any window :func:`scipy.signal.get_window` accepts.
 
@@ -235,9 +370,14 @@ def fir_filter_bank(sfreq, bands=None, filter_length="auto", window="hamming"):
        feature component interpretable network for motor imagery
        classification. Journal of Neural Engineering, 19(1), 016032.
     """
-    bands = check_bands(bands, sfreq)
-    filter_length = resolve_filter_length(filter_length, sfreq)
+    filter_length = resolve_filter_length(filter_length, sfreq, bands)
+    bands = bands_for_bank(bands, sfreq, filter_length, window)
     check_resolution(bands, sfreq, filter_length)
+    return design_bank(bands, sfreq, filter_length, window)
+
+
+def design_bank(bands, sfreq, filter_length, window="hamming"):
+    """The filters of checked ``bands`` (array of shape (n_bands, 2)), without further checks."""
     return np.stack(
         [
             firwin(filter_length, [low, high], pass_zero=False, fs=sfreq, window=window)

@@ -7,7 +7,14 @@ from torch import nn
 from ._band_power import direct_band_power, estimate_cost, fft_band_power
 from ._check import _check_option, _check_positive_int, _validate_type
 from ._logging import logger
-from .fir import check_bands, fir_filter_bank, resolve_filter_length
+from .fir import (
+    auto_filter_length,
+    bands_for_bank,
+    check_bands,
+    check_resolution,
+    design_bank,
+    resolve_filter_length,
+)
 
 
 class HAMNet(nn.Module):
@@ -51,7 +58,11 @@ class HAMNet(nn.Module):
     filter_length : int | "auto", default="auto"
         Taps per temporal kernel (``N`` in the paper). ``"auto"`` is the
         paper's 41 taps at 200 Hz scaled with ``sfreq`` and kept odd (21 at
-        100 Hz, 201 at 1000 Hz; :func:`mne_hamnet.fir.auto_filter_length`).
+        100 Hz, 201 at 1000 Hz; :func:`mne_hamnet.fir.auto_filter_length`);
+        the presets ``"mu-beta"`` and ``"alpha-gamma"`` take 0.4 s, which
+        resolves their bands, cut to the window if it is shorter. A preset's
+        bands whose filters do not close below Nyquist are dropped (e.g.
+        ``"gamma"``'s top two at 160 Hz; explicit bands warn instead).
     n_relation_filters : int, default=4
         Number of relational filters in the two-branch network.
     band_power : {"auto", "fft", "direct"}, default="auto"
@@ -108,9 +119,15 @@ class HAMNet(nn.Module):
         n_spatial_filters = _check_positive_int(n_spatial_filters, "n_spatial_filters")
         n_relation_filters = _check_positive_int(n_relation_filters, "n_relation_filters")
         _check_option("band_power", band_power, ("auto", "fft", "direct"))
-        bands = check_bands(bands, sfreq)
-        auto = filter_length == "auto"
-        filter_length = resolve_filter_length(filter_length, sfreq)
+        check_bands(bands, sfreq)
+        auto = isinstance(filter_length, str) and filter_length == "auto"
+        filter_length = resolve_filter_length(filter_length, sfreq, bands)
+        shortest = auto_filter_length(sfreq)
+        if auto and filter_length > n_times and filter_length > shortest:
+            # a preset's longer kernels are cut to the window, down to the paper's 0.2 s
+            filter_length = max(shortest, n_times - 1 + n_times % 2)
+            logger.info("HAMNet: filter_length='auto' cut to the window: %d taps",
+                        filter_length)
         if filter_length > n_times:
             how = f" ('auto' at {sfreq:g} Hz)" if auto else ""
             raise ValueError(
@@ -118,6 +135,8 @@ class HAMNet(nn.Module):
                 f"(n_times={n_times} samples){how}; use filter_length <= {n_times} "
                 "or longer windows."
             )
+        bands = bands_for_bank(bands, sfreq, filter_length)
+        check_resolution(bands, sfreq, filter_length)
         self.n_chans, self.n_outputs, self.n_times = n_chans, n_outputs, n_times
         self.sfreq = float(sfreq)
         self.n_spatial_filters = n_spatial_filters
@@ -129,7 +148,7 @@ class HAMNet(nn.Module):
         self.spatial = nn.Linear(n_chans, n_spatial_filters, bias=False)
         self.temporal = nn.Conv1d(1, self.n_bands, filter_length, bias=False)
         with torch.no_grad():
-            bank = fir_filter_bank(self.sfreq, bands, filter_length)
+            bank = design_bank(bands, self.sfreq, filter_length)
             self.temporal.weight.copy_(torch.as_tensor(bank).unsqueeze(1))
         self.bn = nn.BatchNorm2d(self.n_bands)
         n_features = n_spatial_filters * self.n_bands

@@ -217,9 +217,8 @@ def plot_spatial_filters(clf, info=None, kind="filters", X=None, *, components=N
         montage and every channel seen in fit. None uses the positions the
         classifier saw in fit (its ``info_``, for Epochs, or those of its
         fitted mirror, e.g. from ``HemisphereMirror(montage=...)``); failing
-        those (arrays, or Epochs without a montage; an ``info`` without
-        positions too, with a warning), it looks the fitted channel names up
-        in MNE's 10-05 template
+        those (arrays, or Epochs without a montage), it looks the fitted
+        channel names up in MNE's 10-05 template
         (decorations such as ``EEG Fp1-REF`` and case are ignored) and, for
         SEED's CB1/CB2, in :func:`mne_hamnet.datasets.make_seed_montage`.
         Channels that still have no position are left out of the maps with a
@@ -505,10 +504,6 @@ def _info_with_positions(ch_names, info, sfreq):
                                                           mne.Info):
             info = info.info
         _validate_type(info, mne.Info, "info", "mne.Info, an MNE object or None")
-        if not _has_positions(info):
-            warn("info has no channel positions (no montage set): the channels are "
-                 "placed by their names in MNE's 10-05 template instead.")
-            info = None
     if info is None:
         logger.info("Placing the channels by their names in MNE's 10-05 template")
         info = mne.create_info(ch_names, float(sfreq), "eeg", verbose=False)
@@ -539,7 +534,8 @@ def _info_with_positions(ch_names, info, sfreq):
     if not known.any():
         raise ValueError(
             f"None of the {len(ch_names)} channels has a known position. Pass an "
-            "info= with a montage (see mne.Info.set_montage)."
+            "info= with a montage (see mne.Info.set_montage), or info=None to place "
+            "10-05 names by MNE's template."
         )
     if not known.all():
         dropped = [name for name, ok in zip(ch_names, known) if not ok]

@@ -3,7 +3,14 @@ import pytest
 from scipy.signal import freqz
 
 from mne_hamnet import HAMNet, fir_filter_bank
-from mne_hamnet.fir import BAND_PRESETS, DEFAULT_BANDS, auto_filter_length
+from mne_hamnet.fir import (
+    BAND_PRESETS,
+    DEFAULT_BANDS,
+    MAX_NEIGHBOUR_SIMILARITY,
+    auto_filter_length,
+    closes_below_nyquist,
+    neighbour_similarity,
+)
 
 
 def test_default_bank_shape_and_peaks():
@@ -53,9 +60,56 @@ def test_bad_input(kwargs, match):
 def test_auto_length_keeps_the_duration(sfreq, taps):
     assert auto_filter_length(sfreq) == taps
     assert taps % 2 == 1 and abs((taps - 1) / sfreq - 0.2) <= 0.5 / sfreq + 1e-12
-    bank = fir_filter_bank(sfreq, bands="mu-beta")
-    assert bank.shape == (6, taps)
+    bank = fir_filter_bank(sfreq, bands=[(8, 10), (10, 12)])
+    assert bank.shape == (2, taps)
     np.testing.assert_allclose(bank, bank[:, ::-1], atol=1e-12)
+    # the presets of narrow low bands take 0.4 s (see the test below)
+    assert fir_filter_bank(sfreq, bands="mu-beta").shape == (6, 2 * taps - 1)
+
+
+@pytest.mark.parametrize("preset", ["mu-beta", "alpha-gamma"])
+@pytest.mark.parametrize("sfreq", [100.0, 128.0, 160.0, 250.0, 1000.0])
+def test_presets_resolve_their_own_bands(preset, sfreq):
+    if max(high for _, high in BAND_PRESETS[preset]) >= sfreq / 2:
+        pytest.skip("the preset does not fit this rate")
+    bank = fir_filter_bank(sfreq, bands=preset)
+    assert neighbour_similarity(bank).max() <= MAX_NEIGHBOUR_SIMILARITY
+    # the 0.2 s kernels these presets had blur 8-10 into 10-12 Hz (cosine 0.93)
+    short = fir_filter_bank(sfreq, bands=preset, filter_length=auto_filter_length(sfreq))
+    assert neighbour_similarity(short).max() > 0.9
+    if preset == "mu-beta":
+        # and theta at 5 Hz is 20 dB down in the 8-10 Hz filter (-4.7 dB at 0.2 s)
+        def theta_gain(kernel):
+            _, response = freqz(kernel, worN=[5.0, 9.0], fs=sfreq)
+            return abs(response[0]) / abs(response[1])
+
+        assert theta_gain(bank[0]) <= 0.101 and theta_gain(short[0]) > 0.5
+
+
+def test_gamma_at_160_hz_drops_the_bands_that_do_not_close():
+    bank = fir_filter_bank(160.0, bands="gamma")
+    kept = [band for band in BAND_PRESETS["gamma"]
+            if closes_below_nyquist(*band, 160.0, auto_filter_length(160.0))]
+    # 70-72 Hz is still at -14 dB 2.4 Hz below Nyquist, 74-76 Hz at -1.4 dB
+    assert len(bank) == len(kept) == 15 and kept[-1] == (68.0, 70.0)
+    net = HAMNet(4, 2, 160, 160.0)
+    assert net.n_bands == 15
+    # the filter of 74-76 Hz at 160 Hz is still at -1.4 dB near Nyquist
+    taps = fir_filter_bank(160.0, bands=[(40, 42)], filter_length=33)
+    assert closes_below_nyquist(40.0, 42.0, 160.0, 33)
+    with pytest.warns(RuntimeWarning, match=r"74-76 Hz do not close below the Nyquist"):
+        taps = fir_filter_bank(160.0, bands=[(40, 42), (74, 76)])
+    assert len(taps) == 2  # explicit bands are kept
+    # the paper's rate keeps all 18
+    assert len(fir_filter_bank(200.0, bands="gamma")) == 18
+
+
+def test_preset_kernels_are_cut_to_short_windows():
+    net = HAMNet(4, 2, 30, 100.0, bands="mu-beta")  # 0.3 s windows, 0.4 s kernels
+    assert net.filter_length == 29
+    assert HAMNet(4, 2, 50, 100.0, bands="mu-beta").filter_length == 41
+    with pytest.raises(ValueError, match="filter_length=21 is longer than the window"):
+        HAMNet(4, 2, 20, 100.0, bands="mu-beta")
 
 
 @pytest.mark.parametrize("sfreq", [200.0, 250.0, 1000.0])

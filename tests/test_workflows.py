@@ -105,8 +105,9 @@ def test_plot_spatial_filters_on_epochs_without_a_montage(epochs):
     fig = plot_spatial_filters(clf)
     assert len(fig.axes) >= 2
     plt.close(fig)
-    with pytest.warns(RuntimeWarning, match="no channel positions"):
-        plt.close(plot_spatial_filters(clf, info=bare.info))
+    # an info given explicitly must place the channels
+    with pytest.raises(ValueError, match="no channel has a known position|info=None"):
+        plot_spatial_filters(clf, info=bare.info)
 
 
 def test_readme_save_and_load_snippet_runs(epochs, tmp_path, monkeypatch):
