@@ -180,7 +180,8 @@ def weight_tensor(weight, n_classes=None):
                 f"per class), but got {type(weight).__name__}: {err}"
             ) from err
     if values.ndim != 1 or (n_classes is not None and len(values) != n_classes):
-        expected = "one per class" if n_classes is None else f"{n_classes}, one per class"
+        expected = ("weights, one per class" if n_classes is None
+                    else f"{n_classes} weights, one per class")
         raise ValueError(
             f"The class weights must be a 1-D sequence of {expected} in the order of "
             f"classes_, but got shape {tuple(values.shape)}."

@@ -377,7 +377,26 @@ def fir_filter_bank(sfreq, bands=None, filter_length="auto", window="hamming"):
 
 
 def design_bank(bands, sfreq, filter_length, window="hamming"):
-    """The filters of checked ``bands`` (array of shape (n_bands, 2)), without further checks."""
+    """Design the filters of bands already checked, without further checks.
+
+    :func:`fir_filter_bank` checks the bands and the length, then calls this.
+
+    Parameters
+    ----------
+    bands : ndarray of shape (n_bands, 2)
+        Band edges in Hz, below Nyquist.
+    sfreq : float
+        Sampling frequency in Hz.
+    filter_length : int
+        Number of taps.
+    window : str | tuple, default="hamming"
+        Taper, any window :func:`scipy.signal.get_window` accepts.
+
+    Returns
+    -------
+    filters : ndarray of shape (n_bands, filter_length)
+        One linear-phase filter per row.
+    """
     return np.stack(
         [
             firwin(filter_length, [low, high], pass_zero=False, fs=sfreq, window=window)

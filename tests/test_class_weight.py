@@ -62,7 +62,7 @@ def test_criterion_weight_array_likes(imbalanced, weight):
     ({"class_weight": {"up": 2.0}}, ValueError, r"label\(s\) \['up'\] that are not among"),
     ({"class_weight": "balanced", "criterion__weight": [1.0, 2.0]}, ValueError,
      "Give the class weights once"),
-    ({"criterion__weight": [1.0, 2.0, 3.0]}, ValueError, r"2, one per class.*shape \(3,\)"),
+    ({"criterion__weight": [1.0, 2.0, 3.0]}, ValueError, r"2 weights, one per class.*shape \(3,\)"),
     ({"criterion__weight": [1.0, np.nan]}, ValueError, "finite, non-negative"),
     ({"criterion__weight": ["a", "b"]}, TypeError, "criterion__weight must be a tensor"),
     ({"class_weight": "balanced", "classes": ["left", "right", "up"]}, ValueError,

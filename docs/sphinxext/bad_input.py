@@ -83,6 +83,17 @@ CASES = {
          "clf_array.fit(np.asfortranarray(X.astype(np.float16))[:, :, ::-1], y)", "works"),
         ("Boolean or string labels", "clf_array.fit(X, np.array(['neg', 'pos'])[y])",
          "works"),
+        ("An Evoked (an average) instead of Epochs", "HAMNetClassifier().fit(epochs.average())"),
+        ("Labels that mix strings and numbers",
+         "clf_array.fit(X, np.array(['neg', 1] * 10, dtype=object))"),
+        ("A DC offset of 3-5 mV per channel (DC-coupled amplifiers): removed per window "
+         "inside the network, same predictions",
+         "assert (clf_array.fit(X + offset, y).predict(X + offset) "
+         "== clf_array.fit(X, y).predict(X)).all()", "works"),
+        ("Epochs whose C4 is marked bad: C3 has no partner, and the message says why",
+         "HAMNetClassifier().fit(epochs_c4_bad)"),
+        ("``cross_val_score(clf, epochs)`` without ``y``: the event codes",
+         "cross_val_score(HAMNetClassifier(**quick), epochs, cv=2)", "works"),
     ],
     "classifier": [
         ("``lr`` instead of the stage learning rates",
@@ -119,6 +130,17 @@ CASES = {
         ("A numpy ``Generator`` as ``random_state``",
          "HAMNetClassifier(**{**quick, 'random_state': np.random.default_rng(0)})"
          ".fit(epochs)", "works"),
+        ("``class_weight='balanced'`` on imbalanced classes",
+         "HAMNetClassifier(class_weight='balanced', **quick)"
+         ".fit(epochs[np.r_[0:20:2, 1, 3]])", "works"),
+        ("An unknown ``class_weight``", "HAMNetClassifier(class_weight='auto').fit(epochs)"),
+        ("``class_weight`` and ``criterion__weight`` together",
+         "HAMNetClassifier(class_weight='balanced', criterion__weight=[1, 2], **quick)"
+         ".fit(epochs)"),
+        ("``criterion__weight`` as a list or array (made a float tensor)",
+         "HAMNetClassifier(criterion__weight=[1, 2], **quick).fit(epochs)", "works"),
+        ("``criterion__weight`` with more weights than classes",
+         "HAMNetClassifier(criterion__weight=[1, 2, 3], **quick).fit(epochs)"),
         ("A mirror already fitted on the array's channels: used as is, not refitted",
          "HAMNetClassifier(mirror=mirror, sfreq=200.0, ch_names=ch_names, **quick)"
          ".fit(X, y)", "works"),
@@ -146,6 +168,11 @@ CASES = {
          "clf.predict(X)", "works"),
         ("``save_params`` into a folder that does not exist",
          "clf_x.save_params(f_params='no/such/folder/params.pt')"),
+        ("An Evoked to predict", "clf.predict(epochs.average())"),
+        ("``score(epochs)`` without ``y``: the event codes", "clf.score(epochs)", "works"),
+        ("``score`` of an array without ``y``", "clf_x.score(X)"),
+        ("``set_params`` of the network on a fitted classifier with ``device='auto'``",
+         "pickle.loads(pickle.dumps(clf)).set_params(module__n_spatial_filters=2)", "works"),
     ],
     "network": [
         ("A band edge at or above Nyquist (default bands at 100 Hz)",
@@ -166,8 +193,12 @@ CASES = {
         ("``load_pretrained`` on a single-branch network", "net.load_pretrained(net)"),
         ("The ``'gamma'`` preset at 128 Hz: its bands pass Nyquist",
          "HAMNet(n_chans=19, n_outputs=2, n_times=128, sfreq=128.0, bands='gamma')"),
-        ("The ``'mu-beta'`` preset at 100 Hz, with ``filter_length='auto'`` (21 taps)",
+        ("The ``'mu-beta'`` preset at 100 Hz, with ``filter_length='auto'`` (0.4 s, "
+         "41 taps)",
          "HAMNet(n_chans=19, n_outputs=2, n_times=100, sfreq=100.0, bands='mu-beta')",
+         "works"),
+        ("The ``'mu-beta'`` preset on 0.3 s windows: its 0.4 s kernels are cut to the window",
+         "HAMNet(n_chans=19, n_outputs=2, n_times=30, sfreq=100.0, bands='mu-beta')",
          "works"),
     ],
     "fir": [
@@ -182,6 +213,11 @@ CASES = {
          "fir_filter_bank(1000.0, filter_length=41)", "works"),
         ("2 Hz bands at 1000 Hz with ``filter_length='auto'`` (201 taps)",
          "fir_filter_bank(1000.0)", "works"),
+        ("The ``'gamma'`` preset at 160 Hz: the 3 bands whose filters do not close below "
+         "Nyquist are dropped", "assert len(fir_filter_bank(160.0, bands='gamma')) == 15",
+         "works"),
+        ("An explicit band whose filter does not close below Nyquist (74-76 Hz at 160 Hz)",
+         "fir_filter_bank(160.0, bands=[(40, 42), (74, 76)])", "works"),
     ],
     "mirror": [
         ("An array without ``ch_names``", "HemisphereMirror().fit(X)"),
@@ -216,6 +252,14 @@ CASES = {
         ("Both ``montage=`` and ``info=``",
          "HemisphereMirror(montage='biosemi64', info=epochs.info).fit(epochs)"),
         ("An unknown montage name", "HemisphereMirror(montage='egi128').fit(epochs)"),
+        ("MNE's old template names (``'standard_1005'``, ``'colin27_1005'`` since "
+         "MNE 1.13), without MNE's deprecation warning",
+         "HemisphereMirror(ch_names=ch_names, montage='standard_1005', method='positions')"
+         ".fit(X)", "works"),
+        ("Epochs in a Pipeline under ``cross_val_score``: Epochs (or the list of Epochs "
+         "scikit-learn hands over) in, Epochs out",
+         "cross_val_score(make_pipeline(HemisphereMirror(), HAMNetClassifier(**quick)), "
+         "epochs, cv=2)", "works"),
     ],
     "datasets": [
         ("No folder and ``MNE_DATASETS_SEED_PATH`` unset", "SEED()", "no_seed_config"),
@@ -266,6 +310,8 @@ CASES = {
         ("A frequency range beyond Nyquist", "plot_temporal_filters(clf, fmax=1000.0)"),
         ("Temporal responses in dB on the bands' range",
          "plot_temporal_filters(clf, dB=True)", "works"),
+        ("Spatial filters of a fit on Epochs without a montage: 10-05 names placed by "
+         "MNE's template", "plot_spatial_filters(clf_bare)", "works"),
     ],
     "evaluation": [
         ("An unknown pipeline name", "make_pipelines(['SVM'])"),
@@ -388,6 +434,17 @@ def make_namespace(folder):
         plot_temporal_filters=plot_temporal_filters,
     )
     namespace["clf"] = HAMNetClassifier(**quick).fit(namespace["epochs"])
+    import pickle
+
+    from sklearn.pipeline import make_pipeline
+
+    epochs_c4_bad = namespace["epochs"].copy()
+    epochs_c4_bad.info["bads"] = ["C4"]
+    namespace.update(
+        pickle=pickle, make_pipeline=make_pipeline, epochs_c4_bad=epochs_c4_bad,
+        offset=np.linspace(3000.0, 5000.0, len(CH_NAMES), dtype=np.float32)[:, None],
+        clf_bare=HAMNetClassifier(**quick).fit(namespace["epochs"].copy().set_montage(None)),
+    )
     namespace["clf_x"] = HAMNetClassifier(sfreq=sfreq, ch_names=list(CH_NAMES),
                                           **quick).fit(X, y)
     try:
