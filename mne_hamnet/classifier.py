@@ -579,7 +579,16 @@ class HAMNetClassifier(NeuralNetClassifier):
         return self
 
     def initialize_criterion(self):
-        """The loss, weighted by ``class_weight_`` or ``criterion__weight`` (as a float tensor)."""
+        """Build the loss, weighted by ``class_weight_`` or ``criterion__weight``.
+
+        ``criterion__weight`` may be a tensor or any array-like; it becomes a
+        float32 tensor, which skorch moves to the training device.
+
+        Returns
+        -------
+        self : HAMNetClassifier
+            The classifier, with ``criterion_`` set.
+        """
         kwargs = self.get_params_for("criterion")
         class_weight = getattr(self, "class_weight_", None)
         if class_weight is not None:
