@@ -212,6 +212,18 @@ def closes_below_nyquist(low, high, sfreq, filter_length, window="hamming"):
     return bool(gain[1:].max() <= _CLOSED_GAIN * gain[0])
 
 
+def _closes_away_from_nyquist(low, high, sfreq, filter_length, window):
+    """Whether a band of the same width, centred at sfreq / 4, closes.
+
+    Kernels too short to close any band of this width (3 taps) are a matter
+    of resolution (see `check_resolution`), not of the band's place.
+    """
+    centre, half = sfreq / 4.0, (high - low) / 2.0
+    if centre - half <= 0:
+        return False
+    return closes_below_nyquist(centre - half, centre + half, sfreq, filter_length, window)
+
+
 def neighbour_similarity(bank):
     """Cosine similarity of each filter with the next one in the bank.
 
@@ -239,7 +251,9 @@ def bands_for_bank(bands, sfreq, filter_length, window="hamming"):
     A preset's bands whose filters do not close (see
     :func:`closes_below_nyquist`) are dropped, with a log message: the
     preset fits itself to the rate. Bands given explicitly are kept, with a
-    warning.
+    warning. Kernels too short to close a band of that width anywhere (a few
+    taps) are left alone here: that is a matter of resolution
+    (:func:`check_resolution`), not of the band's place.
 
     Parameters
     ----------
@@ -260,7 +274,8 @@ def bands_for_bank(bands, sfreq, filter_length, window="hamming"):
     preset = "gamma" if bands is None else bands if isinstance(bands, str) else None
     arr = check_bands(bands, sfreq)
     open_ = [k for k, (low, high) in enumerate(arr)
-             if not closes_below_nyquist(low, high, sfreq, filter_length, window)]
+             if not closes_below_nyquist(low, high, sfreq, filter_length, window)
+             and _closes_away_from_nyquist(low, high, sfreq, filter_length, window)]
     if not open_:
         return arr
     shown = ", ".join(f"{arr[k][0]:g}-{arr[k][1]:g}" for k in open_)
