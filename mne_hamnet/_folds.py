@@ -15,7 +15,7 @@ import numpy as np
 from joblib import Parallel, delayed
 
 from . import _moabb
-from ._check import _validate_type
+from ._check import _check_path
 from ._io import data_digest, digest, write_atomic
 from ._logging import PROGRESS_LOGGER, logger
 from ._training import denormals_flushed
@@ -170,12 +170,11 @@ class FoldCache:
     """Finished folds' result rows, one JSON file per fold in a folder."""
 
     def __init__(self, folder):
-        _validate_type(folder, "path-like", "cache_dir")
+        folder = _check_path(folder, "cache_dir")
         from .report import writable_folder
 
         # checked before any fold runs: a result that can't be stored is lost
-        self.folder = os.fspath(writable_folder(os.path.abspath(os.fspath(folder)),
-                                                "cache folder"))
+        self.folder = os.fspath(writable_folder(os.path.abspath(folder), "cache folder"))
 
     def _path(self, key):
         return os.path.join(self.folder, f"{key}.json")

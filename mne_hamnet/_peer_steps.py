@@ -216,3 +216,40 @@ class ChannelStandardizer(TransformerMixin, BaseEstimator):
         X = _check_windows(X, self.n_features_in_)
         out = (X - self.mean_[:, None]) / self.scale_[:, None]
         return out.astype(np.float32)
+
+
+def _quiet_csp():
+    """Return ``QuietCSP``, defining it on first use (mne.decoding is slow to import)."""
+    cls = globals().get("QuietCSP")
+    if cls is not None:
+        return cls
+    import mne
+    from mne.decoding import CSP
+
+    class QuietCSP(CSP):
+        """MNE's CSP that logs only warnings while it fits and transforms.
+
+        CSP logs its rank estimate and each class's covariance at INFO level
+        (15 lines a fit), which MNE shows by default; a benchmark runs it once
+        per fold. The parameters are CSP's own.
+        """
+
+        def fit(self, X, y):
+            with mne.utils.use_log_level("WARNING"):
+                return super().fit(X, y)
+
+        def transform(self, X):
+            with mne.utils.use_log_level("WARNING"):
+                return super().transform(X)
+
+    QuietCSP.__module__ = __name__
+    QuietCSP.__qualname__ = "QuietCSP"
+    globals()["QuietCSP"] = QuietCSP
+    return QuietCSP
+
+
+def __getattr__(name):
+    # pickle (joblib, dask) finds the class by name, possibly before anything built it
+    if name == "QuietCSP":
+        return _quiet_csp()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -75,15 +75,32 @@ def main(argv=None):
     parser = _make_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 0
+        # a command is required: a script that forgot it must not pass
+        parser.print_help(sys.stderr)
+        print("mne-hamnet: error: a command is required (benchmark or check-dataset).",
+              file=sys.stderr)
+        return 2
     run = _benchmark if args.command == "benchmark" else _check_dataset
     with _console_logging(args.verbose):
         try:
+            _check_paths(args)
             return run(args)
         except UsageError as err:
             print(f"mne-hamnet {args.command}: error: {err}", file=sys.stderr)
             return 2
+
+
+def _check_paths(args):
+    """Expand ``~`` in the path arguments (quoted, no shell did) and refuse empty ones."""
+    from ._check import _check_path
+
+    for name in ("out", "path"):
+        value = getattr(args, name, None)
+        if value is not None:
+            try:
+                setattr(args, name, _check_path(value, f"--{name}"))
+            except ValueError as err:
+                raise UsageError(_cli_message(err)) from None
 
 
 def _dataset_names():

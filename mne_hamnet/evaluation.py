@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from . import _moabb
-from ._check import _check_positive_int, _check_unique_names, _validate_type
+from ._check import _check_path, _check_positive_int, _check_unique_names, _validate_type
 from ._folds import FoldCache, plan_folds, run_folds
 from ._logging import PROGRESS_LOGGER, logger
 from .protocols import PROTOCOLS as _REGISTRY
@@ -188,6 +188,8 @@ def evaluate(
             "can be split in time). Pass chronological_split=... or use another protocol."
         )
     cache = None if cache_dir is None else FoldCache(cache_dir)
+    if hdf5_path is not None:
+        hdf5_path = _check_path(hdf5_path, "hdf5_path")
     if scheduler is not None:
         from ._distributed import check_scheduler
 

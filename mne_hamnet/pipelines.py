@@ -5,14 +5,14 @@ import warnings
 
 import torch
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 
 from ._check import _check_positive_int, _check_unique_names, _validate_type
 from ._device import device_set_to, resolve_device, seeded
 from ._paper import PAPER_ACCURACY, PAPER_ONLY_ACCURACY, PAPER_TRAINING  # noqa: F401
-from ._peer_steps import BandPass, ChannelStandardizer, HemisphereOrder
+from ._peer_steps import BandPass, ChannelStandardizer, HemisphereOrder, _quiet_csp
 from .classifier import HAMNetClassifier
 from .datasets import SEED_CH_NAMES
 from .features import DifferentialEntropy
@@ -45,7 +45,11 @@ PIPELINE_FEATURES = {
 
 
 def braindecode_available():
-    """Return whether the optional braindecode extra can be imported.
+    """Return whether the optional braindecode can be imported.
+
+    Any failure of ``import braindecode`` counts as missing, not only an
+    ImportError: a torchaudio built for another torch fails with an OSError
+    or a RuntimeError while braindecode imports it.
 
     Returns
     -------
@@ -56,15 +60,34 @@ def braindecode_available():
 
 
 def _importable(name):
+    return _import_failure(name) is None
+
+
+def _import_failure(name):
+    """Why ``import name`` fails, in one line; None when it works."""
     try:
         with warnings.catch_warnings():
             # only a probe: a package's own import-time deprecation notices
             # are not this call's business
             warnings.simplefilter("ignore")
             importlib.import_module(name)
-    except ImportError:
-        return False
-    return True
+    except Exception as err:  # a broken install raises OSError, RuntimeError, ...
+        lines = str(err).strip().splitlines()
+        return f"{type(err).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    return None
+
+
+#: How to install what the peer pipelines need, by package.
+_INSTALL_HINTS = {
+    "braindecode": (
+        "braindecode imports torchaudio, which must be built for the installed torch; "
+        "torch 2.11 with torchaudio 2.11 is the newest pair. In an environment of its "
+        "own: pip install torch==2.11.0 torchaudio==2.11.0, then pip install "
+        "'mne-hamnet[peers]' (from a clone: pip install -e '.[peers]'), or run tox -e "
+        "peers. See 'The peers' environment' in the install guide."
+    ),
+    "pyriemann": "Install the extra with: pip install 'mne-hamnet[peers]'.",
+}
 
 
 def make_pipelines(
@@ -203,7 +226,7 @@ def make_pipelines(
         ),
         "DE+SVM": lambda: _entropy_svm("de", sfreq, ch_names),
         "DASM+SVM": lambda: _entropy_svm("dasm", sfreq, ch_names),
-        "CSP+LDA": lambda: _csp_lda(sfreq, *span()),
+        "CSP+LDA": lambda: _csp_lda(sfreq, *span(), quiet=not verbose),
         "TS+SVM": lambda: _tangent_space_svm(sfreq, *span()),
     }
     for name in BRAINDECODE_PIPELINES:
@@ -236,16 +259,18 @@ def _check_names(names):
             f"{list(PIPELINE_NAMES)}."
         )
     _check_unique_names(names, "Pipeline names")
-    for wanted, package, extra in (
-        ([name for name in names if name in BRAINDECODE_PIPELINES], "braindecode",
-         "braindecode"),
-        ([name for name in names if name == "TS+SVM"], "pyriemann", "peers"),
+    for wanted, package in (
+        ([name for name in names if name in BRAINDECODE_PIPELINES], "braindecode"),
+        ([name for name in names if name == "TS+SVM"], "pyriemann"),
     ):
+        if not wanted:
+            continue
         available = braindecode_available() if package == "braindecode" else _importable(package)
-        if wanted and not available:
+        if not available:
+            reason = _import_failure(package)
             raise ImportError(
-                f"The pipeline(s) {wanted} need {package}, which cannot be imported. "
-                f"Install the extra with: pip install 'mne-hamnet[{extra}]'."
+                f"The pipeline(s) {wanted} need {package}, which cannot be imported"
+                f"{'' if reason is None else f' ({reason})'}. {_INSTALL_HINTS[package]}"
             )
     return list(names)
 
@@ -258,14 +283,17 @@ def _entropy_svm(kind, sfreq, ch_names):
     )
 
 
-def _csp_lda(sfreq, low, high):
+def _csp_lda(sfreq, low, high, quiet=True):
     from mne.decoding import CSP
 
-    return make_pipeline(
-        BandPass(sfreq, low, high),
-        CSP(n_components=6, log=True),
-        LinearDiscriminantAnalysis(),
-    )
+    # at verbose=0, MNE's INFO log of each CSP fit (its rank estimate) is noise
+    csp = _quiet_csp() if quiet else CSP
+    # the step keeps CSP's name, so that csp__n_components and the like still work
+    return Pipeline([
+        ("bandpass", BandPass(sfreq, low, high)),
+        ("csp", csp(n_components=6, log=True)),
+        ("lineardiscriminantanalysis", LinearDiscriminantAnalysis()),
+    ])
 
 
 def _tangent_space_svm(sfreq, low, high):
