@@ -6,7 +6,8 @@ import re
 import numpy as np
 from skorch import NeuralNet, NeuralNetClassifier
 
-from ._check import _check_positive_int, _validate_type
+from ._check import _check_option, _check_positive_int, _validate_type
+from ._interrupt import ON_INTERRUPT
 from .mirror import HemisphereMirror
 
 # Sizes the classifier infers from the data at every fit.
@@ -47,6 +48,7 @@ def check_params(net):
     _check_positive_int(net.finetune_epochs, "finetune_epochs", minimum=0)
     _check_positive_int(net.batch_size, "batch_size")
     _validate_type(net.amp, bool, "amp")
+    _check_option("on_interrupt", net.on_interrupt, ON_INTERRUPT)
     for name in ("pretrain_lr", "finetune_lr"):
         value = getattr(net, name)
         _validate_type(value, "numeric", name)

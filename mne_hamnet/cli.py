@@ -70,7 +70,8 @@ def main(argv=None):
     Returns
     -------
     status : int
-        0 on success, 2 for bad input (after a one-line message on stderr).
+        0 on success, 2 for bad input or a missing command (after a message
+        on stderr), 130 when interrupted by Ctrl-C.
     """
     parser = _make_parser()
     args = parser.parse_args(argv)
@@ -88,6 +89,18 @@ def main(argv=None):
         except UsageError as err:
             print(f"mne-hamnet {args.command}: error: {err}", file=sys.stderr)
             return 2
+        except KeyboardInterrupt:
+            print(f"mne-hamnet {args.command}: interrupted{_resume_hint(args)}",
+                  file=sys.stderr)
+            return 130  # 128 + SIGINT, as a shell reports a program stopped by Ctrl-C
+
+
+def _resume_hint(args):
+    if args.command != "benchmark" or args.no_cache:
+        return "."
+    cache = Path(args.out).resolve() / "fold_cache"
+    return (f"; the folds that finished are cached in {cache}: run the same command "
+            "again to run only the others.")
 
 
 def _check_paths(args):
