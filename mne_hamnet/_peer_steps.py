@@ -23,6 +23,15 @@ def _check_windows(X, n_chans=None):
     return X
 
 
+def _unknown(owner, name):
+    """The message of a step left without the windows' ``sfreq`` or ``ch_names``."""
+    return (
+        f"{owner} needs the windows' {name}, which arrays do not carry, but {name} is "
+        f"None. Build the pipeline with make_pipelines(..., {name}=...); evaluate() "
+        "sets it from the paradigm's data."
+    )
+
+
 class BandPass(TransformerMixin, BaseEstimator):
     """Zero-phase Butterworth band-pass of each window, learning nothing.
 
@@ -31,8 +40,9 @@ class BandPass(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    sfreq : float
-        Sampling frequency of the windows in Hz.
+    sfreq : float | None
+        Sampling frequency of the windows in Hz; None until it is known
+        (:func:`~mne_hamnet.evaluation.evaluate` sets it), and refused by fit.
     l_freq, h_freq : float
         Pass band edges in Hz, ``0 < l_freq < h_freq < sfreq / 2``.
     order : int, default=4
@@ -81,6 +91,8 @@ class BandPass(TransformerMixin, BaseEstimator):
         return sosfiltfilt(self._sos(), np.asarray(X, dtype=np.float64), axis=-1)
 
     def _sos(self):
+        if self.sfreq is None:
+            raise ValueError(_unknown("BandPass", "sfreq"))
         for name in ("sfreq", "l_freq", "h_freq"):
             _validate_type(getattr(self, name), "numeric", name)
         order = _check_positive_int(self.order, "order")
@@ -131,6 +143,8 @@ class HemisphereOrder(TransformerMixin, BaseEstimator):
         self : HemisphereOrder
             The transformer, with ``order_`` the channel indices to keep.
         """
+        if self.ch_names is None:
+            raise ValueError(_unknown("HemisphereOrder", "ch_names"))
         names = [str(name) for name in self.ch_names]
         _check_windows(X, len(names))
         pairs, _ = pair_by_names(names)

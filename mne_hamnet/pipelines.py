@@ -4,21 +4,25 @@ import importlib
 import warnings
 
 import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
+from sklearn.utils.validation import check_is_fitted
 
 from ._check import _check_positive_int, _check_unique_names, _validate_type
 from ._device import device_set_to, resolve_device, seeded
 from ._paper import PAPER_ACCURACY, PAPER_ONLY_ACCURACY, PAPER_TRAINING  # noqa: F401
 from ._peer_steps import BandPass, ChannelStandardizer, HemisphereOrder, _quiet_csp
 from .classifier import HAMNetClassifier
-from .datasets import SEED_CH_NAMES
 from .features import DifferentialEntropy
 from .fir import check_bands
 
 SEED_SFREQ = 200.0
+# make_pipelines(sfreq=None) checks band edges only for their order, not
+# against Nyquist, which is checked at fit once the rate is known
+_UNKNOWN_RATE = 1e12
 
 #: The pipelines that need nothing beyond the core dependencies.
 CORE_PIPELINES = ("HAMNet", "HAMNet-pretrain", "DE+SVM", "DASM+SVM")
@@ -144,10 +148,11 @@ def make_pipelines(
         four core ones, plus the braindecode ones when braindecode can be
         imported.
     sfreq : float | None, default=None
-        Sampling frequency of the windows in Hz. None means SEED's 200 Hz.
+        Sampling frequency of the windows in Hz. None leaves it to the data
+        (see Notes).
     ch_names : list of str | None, default=None
         Channel names of the windows, in order; they give the mirror pairs.
-        None means SEED's 62 channels.
+        None leaves them to the data (see Notes).
     bands : str | array-like of shape (n_bands, 2) | None, default=None
         HAMNet's bands, a preset name (``"gamma"``, ``"mu-beta"``) or
         (low, high) pairs in Hz, given to it as ``module__bands``. Their span
@@ -173,6 +178,16 @@ def make_pipelines(
 
     Notes
     -----
+    ``sfreq`` and ``ch_names`` left None are taken from the data, as every
+    estimator of this package does: :func:`~mne_hamnet.evaluation.evaluate`
+    (and so ``mne-hamnet benchmark``) sets them from the paradigm's windows
+    before any fold runs, and HAMNet and DE/DASM read them from Epochs at
+    fit. Arrays carry neither, so a pipeline fitted on arrays outside
+    :func:`~mne_hamnet.evaluation.evaluate` needs them here; without them,
+    fit says so. The braindecode networks size their kernels in samples at
+    the windows' rate, so with ``sfreq=None`` each is built when it is
+    fitted, once the rate is known.
+
     The SVM is linear, as in the SEED baseline the paper compares with
     (Zheng & Lu, 2015): with about 300 standardised features per window a
     linear boundary is what DE features are known to support, it has no
@@ -183,16 +198,15 @@ def make_pipelines(
     tractable where a kernel SVM's cost grows quadratically.
     """
     names = _check_names(names)
-    if sfreq is None:
-        sfreq = SEED_SFREQ
-    _validate_type(sfreq, "numeric", "sfreq")
-    if not sfreq > 0:
-        raise ValueError(f"sfreq must be a positive frequency in Hz, but got {sfreq}.")
-    sfreq = float(sfreq)
-    if ch_names is None:
-        ch_names = SEED_CH_NAMES
-    _validate_type(ch_names, (list, tuple), "ch_names", "list of str or None")
-    ch_names = [str(name) for name in ch_names]
+    # None stays None: each estimator takes the rate and channels from the data
+    if sfreq is not None:
+        _validate_type(sfreq, "numeric", "sfreq")
+        if not sfreq > 0:
+            raise ValueError(f"sfreq must be a positive frequency in Hz, but got {sfreq}.")
+        sfreq = float(sfreq)
+    if ch_names is not None:
+        _validate_type(ch_names, (list, tuple), "ch_names", "list of str or None")
+        ch_names = [str(name) for name in ch_names]
     pretrain_epochs = _check_positive_int(pretrain_epochs, "pretrain_epochs")
     finetune_epochs = _check_positive_int(finetune_epochs, "finetune_epochs", minimum=0)
     batch_size = _check_positive_int(batch_size, "batch_size")
@@ -213,8 +227,9 @@ def make_pipelines(
 
     def span():
         # checked only for the pipelines that use it: DE+SVM at 128 Hz needs
-        # no band, and HAMNet checks its own bands against the data at fit
-        band_list = check_bands(bands, sfreq)
+        # no band, and HAMNet checks its own bands against the data at fit.
+        # Without sfreq, the band-pass checks its edges against Nyquist at fit.
+        band_list = check_bands(bands, _UNKNOWN_RATE if sfreq is None else sfreq)
         return float(band_list[:, 0].min()), float(band_list[:, 1].max())
 
     builders = {
@@ -230,7 +245,9 @@ def make_pipelines(
         "TS+SVM": lambda: _tangent_space_svm(sfreq, *span()),
     }
     for name in BRAINDECODE_PIPELINES:
-        builders[name] = lambda name=name: _braindecode_pipeline(
+        # at an unknown rate the network is built at fit (NetworkAtDataRate)
+        build = _braindecode_pipeline if sfreq is not None else NetworkAtDataRate
+        builders[name] = lambda name=name, build=build: build(
             name,
             sfreq=sfreq,
             ch_names=ch_names,
@@ -277,7 +294,7 @@ def _check_names(names):
 
 def _entropy_svm(kind, sfreq, ch_names):
     return make_pipeline(
-        DifferentialEntropy(kind=kind, sfreq=float(sfreq), ch_names=ch_names),
+        DifferentialEntropy(kind=kind, sfreq=sfreq, ch_names=ch_names),
         StandardScaler(),
         LinearSVC(C=1.0, dual=False),
     )
@@ -399,6 +416,113 @@ def _braindecode_pipeline(name, *, sfreq, ch_names, h_freq, max_epochs, batch_si
         steps.append(HemisphereOrder(ch_names))
     steps += [ChannelStandardizer(), classifier]
     return make_pipeline(*steps)
+
+
+class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
+    """A braindecode network's pipeline, built at fit for the data's rate.
+
+    The networks' kernels are sized in samples at the windows' rate, which
+    :func:`make_pipelines` does not know when its ``sfreq`` is None. This
+    estimator keeps the recipe and builds the pipeline (band-pass, channel
+    scaling, network) in :meth:`fit`, from ``sfreq`` as
+    :func:`~mne_hamnet.evaluation.evaluate` sets it from the paradigm's data.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`BRAINDECODE_PIPELINES`.
+    sfreq : float | None, default=None
+        Sampling frequency of the windows in Hz; needed by :meth:`fit`.
+    ch_names : list of str | None, default=None
+        Channel names of the windows, in order (TSception needs them).
+    h_freq : float, default=38.0
+        Top of the task's bands, in Hz.
+    max_epochs, batch_size, device, random_state, verbose
+        As in :func:`make_pipelines`.
+
+    Attributes
+    ----------
+    pipeline_ : sklearn.pipeline.Pipeline
+        The fitted pipeline, as ``make_pipelines([name], sfreq=...)`` builds it.
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    """
+
+    def __init__(self, name, sfreq=None, ch_names=None, h_freq=_NETWORK_MIN_H_FREQ,
+                 max_epochs=PAPER_TRAINING["pretrain_epochs"] + PAPER_TRAINING["finetune_epochs"],
+                 batch_size=100, device="auto", random_state=None, verbose=0):
+        self.name = name
+        self.sfreq = sfreq
+        self.ch_names = ch_names
+        self.h_freq = h_freq
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def fit(self, X, y):
+        """Build the pipeline for ``sfreq`` and fit it.
+
+        Parameters
+        ----------
+        X : array of shape (n_windows, n_channels, n_times)
+            Windows in µV.
+        y : array-like of shape (n_windows,)
+            Class labels.
+
+        Returns
+        -------
+        self : NetworkAtDataRate
+            The fitted estimator.
+        """
+        if self.sfreq is None:
+            raise ValueError(
+                f"{self.name} sizes its kernels in samples at the windows' rate, which "
+                "arrays do not carry: sfreq is None. Build it with make_pipelines(..., "
+                "sfreq=...), or set_params(sfreq=...); evaluate() sets it from the "
+                "paradigm's data."
+            )
+        _validate_type(self.sfreq, "numeric", "sfreq")
+        self.pipeline_ = _braindecode_pipeline(
+            self.name, sfreq=float(self.sfreq), ch_names=self.ch_names, h_freq=self.h_freq,
+            max_epochs=self.max_epochs, batch_size=self.batch_size, device=self.device,
+            random_state=self.random_state, verbose=self.verbose,
+        ).fit(X, y)
+        self.classes_ = self.pipeline_.classes_
+        return self
+
+    def predict(self, X):
+        """Predicted class labels of the windows ``X``.
+
+        Parameters
+        ----------
+        X : array of shape (n_windows, n_channels, n_times)
+            Windows in µV.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_windows,)
+            Labels from ``classes_``.
+        """
+        check_is_fitted(self, "pipeline_")
+        return self.pipeline_.predict(X)
+
+    def predict_proba(self, X):
+        """Class probabilities of the windows ``X``.
+
+        Parameters
+        ----------
+        X : array of shape (n_windows, n_channels, n_times)
+            Windows in µV.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_windows, n_classes)
+            Columns follow ``classes_``.
+        """
+        check_is_fitted(self, "pipeline_")
+        return self.pipeline_.predict_proba(X)
 
 
 def _to_float32(X):
