@@ -6,6 +6,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._check import _check_positive_int, _validate_type
+from ._input import is_epochs, to_windows
 from .pairing import pair_by_names
 
 
@@ -41,8 +42,9 @@ class BandPass(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     sfreq : float | None
-        Sampling frequency of the windows in Hz; None until it is known
-        (:func:`~mne_hamnet.evaluation.evaluate` sets it), and refused by fit.
+        Sampling frequency of the windows in Hz. None takes it from Epochs;
+        arrays need it (:func:`~mne_hamnet.evaluation.evaluate` sets it from
+        the paradigm's data).
     l_freq, h_freq : float
         Pass band edges in Hz, ``0 < l_freq < h_freq < sfreq / 2``.
     order : int, default=4
@@ -60,8 +62,8 @@ class BandPass(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array of shape (n_windows, n_channels, n_times)
-            Windows.
+        X : mne.Epochs | array of shape (n_windows, n_channels, n_times)
+            Windows (Epochs are used in µV, their EEG channels).
         y : None
             Not used, present for API consistency.
 
@@ -70,8 +72,8 @@ class BandPass(TransformerMixin, BaseEstimator):
         self : BandPass
             The transformer.
         """
-        self._sos()
-        _check_windows(X)
+        data, sfreq = self._windows(X)
+        self._sos(sfreq)
         return self
 
     def transform(self, X):
@@ -79,30 +81,38 @@ class BandPass(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array of shape (n_windows, n_channels, n_times)
-            Windows.
+        X : mne.Epochs | array of shape (n_windows, n_channels, n_times)
+            Windows (Epochs are used in µV, their EEG channels).
 
         Returns
         -------
         X_new : ndarray of float64, shape (n_windows, n_channels, n_times)
             The filtered windows.
         """
-        X = _check_windows(X)
-        return sosfiltfilt(self._sos(), np.asarray(X, dtype=np.float64), axis=-1)
+        data, sfreq = self._windows(X)
+        return sosfiltfilt(self._sos(sfreq), np.asarray(data, dtype=np.float64), axis=-1)
 
-    def _sos(self):
-        if self.sfreq is None:
+    def _windows(self, X):
+        """The windows as an array (Epochs in µV) and their rate."""
+        if is_epochs(X):
+            # Epochs carry their rate: sfreq=None takes it, a given one must agree
+            windows = to_windows(X, self.sfreq, owner="BandPass")
+            return windows.data, windows.sfreq
+        return _check_windows(X), self.sfreq
+
+    def _sos(self, sfreq):
+        if sfreq is None:
             raise ValueError(_unknown("BandPass", "sfreq"))
-        for name in ("sfreq", "l_freq", "h_freq"):
-            _validate_type(getattr(self, name), "numeric", name)
+        for name, value in (("sfreq", sfreq), ("l_freq", self.l_freq), ("h_freq", self.h_freq)):
+            _validate_type(value, "numeric", name)
         order = _check_positive_int(self.order, "order")
-        nyquist = self.sfreq / 2
+        nyquist = sfreq / 2
         if not 0 < self.l_freq < self.h_freq < nyquist:
             raise ValueError(
                 f"The band must satisfy 0 < l_freq < h_freq < sfreq / 2 = {nyquist:g} Hz, "
                 f"but got l_freq={self.l_freq:g} and h_freq={self.h_freq:g}."
             )
-        return butter(order, [self.l_freq, self.h_freq], btype="bandpass", fs=self.sfreq,
+        return butter(order, [self.l_freq, self.h_freq], btype="bandpass", fs=sfreq,
                       output="sos")
 
     def __sklearn_tags__(self):

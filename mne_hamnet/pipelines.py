@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._check import _check_positive_int, _check_unique_names, _validate_type
 from ._device import device_set_to, resolve_device, seeded
+from ._input import is_epochs, to_windows
 from ._paper import PAPER_ACCURACY, PAPER_ONLY_ACCURACY, PAPER_TRAINING  # noqa: F401
 from ._peer_steps import BandPass, ChannelStandardizer, HemisphereOrder, _quiet_csp
 from .classifier import HAMNetClassifier
@@ -432,9 +433,11 @@ class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
     name : str
         One of :data:`BRAINDECODE_PIPELINES`.
     sfreq : float | None, default=None
-        Sampling frequency of the windows in Hz; needed by :meth:`fit`.
+        Sampling frequency of the windows in Hz; arrays need it, Epochs
+        carry it.
     ch_names : list of str | None, default=None
-        Channel names of the windows, in order (TSception needs them).
+        Channel names of the windows, in order (TSception needs them for
+        arrays; Epochs carry them).
     h_freq : float, default=38.0
         Top of the task's bands, in Hz.
     max_epochs, batch_size, device, random_state, verbose
@@ -466,8 +469,8 @@ class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array of shape (n_windows, n_channels, n_times)
-            Windows in µV.
+        X : mne.Epochs | array of shape (n_windows, n_channels, n_times)
+            Windows in µV; Epochs give their own rate and channels.
         y : array-like of shape (n_windows,)
             Class labels.
 
@@ -476,16 +479,17 @@ class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
         self : NetworkAtDataRate
             The fitted estimator.
         """
-        if self.sfreq is None:
+        X, sfreq, ch_names = self._windows(X)
+        if sfreq is None:
             raise ValueError(
                 f"{self.name} sizes its kernels in samples at the windows' rate, which "
                 "arrays do not carry: sfreq is None. Build it with make_pipelines(..., "
                 "sfreq=...), or set_params(sfreq=...); evaluate() sets it from the "
                 "paradigm's data."
             )
-        _validate_type(self.sfreq, "numeric", "sfreq")
+        _validate_type(sfreq, "numeric", "sfreq")
         self.pipeline_ = _braindecode_pipeline(
-            self.name, sfreq=float(self.sfreq), ch_names=self.ch_names, h_freq=self.h_freq,
+            self.name, sfreq=float(sfreq), ch_names=ch_names, h_freq=self.h_freq,
             max_epochs=self.max_epochs, batch_size=self.batch_size, device=self.device,
             random_state=self.random_state, verbose=self.verbose,
         ).fit(X, y)
@@ -506,7 +510,14 @@ class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
             Labels from ``classes_``.
         """
         check_is_fitted(self, "pipeline_")
-        return self.pipeline_.predict(X)
+        return self.pipeline_.predict(self._windows(X)[0])
+
+    def _windows(self, X):
+        """The windows as an array (Epochs in µV), with their rate and channels."""
+        if is_epochs(X):
+            windows = to_windows(X, self.sfreq, self.ch_names, owner=self.name)
+            return windows.data, windows.sfreq, list(windows.ch_names)
+        return X, self.sfreq, self.ch_names
 
     def predict_proba(self, X):
         """Class probabilities of the windows ``X``.
@@ -522,7 +533,7 @@ class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
             Columns follow ``classes_``.
         """
         check_is_fitted(self, "pipeline_")
-        return self.pipeline_.predict_proba(X)
+        return self.pipeline_.predict_proba(self._windows(X)[0])
 
 
 def _to_float32(X):

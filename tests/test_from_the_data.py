@@ -150,3 +150,33 @@ def test_no_braindecode_extra_is_advertised():
     assert "\nbraindecode =" not in setup and "\npeers =" in setup
     install = (root / "docs" / "install.rst").read_text()
     assert ".[moabb]" not in install and "``moabb``" not in install
+
+
+def _epochs(n=24, sfreq=200.0):
+    X, y = simulate_windows(n, sfreq=sfreq, n_times=int(sfreq))
+    info = mne.create_info(CH_NAMES, sfreq, "eeg")
+    events = np.column_stack([np.arange(n) * int(sfreq), np.zeros(n, int), y + 1])
+    return mne.EpochsArray(X * 1e-6, info, events=events, verbose=False), y
+
+
+def test_band_pass_pipelines_take_the_rate_from_epochs_in_cross_val_score():
+    from sklearn.model_selection import cross_val_score
+
+    epochs, y = _epochs()
+    pipe = make_pipelines(["CSP+LDA"], bands="mu-beta")["CSP+LDA"]
+    scores = cross_val_score(pipe, epochs, y, cv=2, error_score="raise")
+    assert np.isfinite(scores).all()
+    # the same as arrays in µV with the rate given
+    explicit = make_pipelines(["CSP+LDA"], bands="mu-beta", sfreq=200.0)["CSP+LDA"]
+    np.testing.assert_allclose(
+        cross_val_score(explicit, epochs.get_data() * 1e6, y, cv=2), scores)
+
+
+def test_band_pass_refuses_epochs_at_another_rate():
+    from mne_hamnet._peer_steps import BandPass
+
+    epochs, y = _epochs(sfreq=100.0)
+    with pytest.raises(ValueError, match="sfreq=200.0 was given, but the Epochs are sampled "
+                                         "at 100"):
+        BandPass(200.0, 8.0, 30.0).fit(epochs)
+    assert BandPass(None, 8.0, 30.0).fit_transform(epochs).shape == (24, len(CH_NAMES), 100)
