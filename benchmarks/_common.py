@@ -222,7 +222,8 @@ def make_peer(model_name, device, epochs):
     """
     from mne_hamnet.pipelines import make_pipelines
 
-    return make_pipelines([model_name], pretrain_epochs=epochs[0], finetune_epochs=epochs[1],
+    return make_pipelines([model_name], sfreq=SFREQ, ch_names=seed_ch_names(),
+                          pretrain_epochs=epochs[0], finetune_epochs=epochs[1],
                           batch_size=BATCH_SIZE, device=device, random_state=0)[model_name]
 
 

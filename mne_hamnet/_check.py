@@ -1,6 +1,7 @@
 """Small input checks with uniform messages, in the style of ``mne.utils``."""
 
 import numbers
+import os
 
 import numpy as np
 
@@ -41,6 +42,23 @@ def _validate_type(item, types, item_name, type_name=None):
             f"but got {type(item).__name__} instead."
         )
     return item
+
+
+def _check_path(path, name):
+    """Return ``path`` as a str with ``~`` expanded, refusing an empty one.
+
+    A shell expands ``~`` only at the start of a word it sees unquoted; a
+    path from a script, a config file or a quoted argument keeps it, and
+    would otherwise become a folder named ``~`` in the working directory.
+    An empty path would mean the working directory itself.
+    """
+    _validate_type(path, "path-like", name)
+    text = os.fspath(path)
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
+    if not text.strip():
+        raise ValueError(f"{name} must name a folder, but got {text!r}.")
+    return os.path.expanduser(text)
 
 
 def _check_option(parameter, value, allowed_values):

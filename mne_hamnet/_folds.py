@@ -14,8 +14,8 @@ from contextlib import ExitStack
 import numpy as np
 from joblib import Parallel, delayed
 
-from . import _moabb
-from ._check import _validate_type
+from . import _interrupt, _moabb
+from ._check import _check_path
 from ._io import data_digest, digest, write_atomic
 from ._logging import PROGRESS_LOGGER, logger
 from ._training import denormals_flushed
@@ -132,19 +132,32 @@ def run_folds(X, y, metadata, folds, n_jobs, scheduler, cache):
             delayed(_run_fold)(X, y, metadata, index, folds[index].task, folds[index].fold)
             for index in todo
         )
-        for index, fold_rows, duration in results:
-            rows[index] = fold_rows
-            if cache is not None:
-                cache.save(folds[index].key, fold_rows)
-            progress.update(index, fold_rows, duration)
+        try:
+            for index, fold_rows, duration in results:
+                rows[index] = fold_rows
+                if cache is not None:
+                    cache.save(folds[index].key, fold_rows)
+                progress.update(index, fold_rows, duration)
+        except KeyboardInterrupt:
+            # the fold cut short is neither scored nor cached
+            progress_logger.info(
+                "Interrupted after %d of %d folds%s", progress.done, progress.total,
+                "" if cache is None else
+                f"; the finished ones are cached in {cache.folder} and a rerun skips them",
+            )
+            raise
     return [rows[index] for index in range(len(folds))]
 
 
 def _run_fold(X, y, metadata, index, task, fold):
     """Fit and score one fold; runs in a worker."""
     t_start = time.perf_counter()
-    with denormals_flushed():
+    with denormals_flushed(), _interrupt.noticed() as ctrl_c:
         fold_rows = _moabb.evaluate_fold(X, y, metadata, task)
+    if ctrl_c["interrupted"]:
+        # an estimator swallowed Ctrl-C (skorch's fit does) and was scored
+        # half-trained: the run stops here instead
+        raise KeyboardInterrupt
     duration = time.perf_counter() - t_start
     return index, [_plain_row(row, fold) for row in fold_rows], duration
 
@@ -170,12 +183,11 @@ class FoldCache:
     """Finished folds' result rows, one JSON file per fold in a folder."""
 
     def __init__(self, folder):
-        _validate_type(folder, "path-like", "cache_dir")
+        folder = _check_path(folder, "cache_dir")
         from .report import writable_folder
 
         # checked before any fold runs: a result that can't be stored is lost
-        self.folder = os.fspath(writable_folder(os.path.abspath(os.fspath(folder)),
-                                                "cache folder"))
+        self.folder = os.fspath(writable_folder(os.path.abspath(folder), "cache folder"))
 
     def _path(self, key):
         return os.path.join(self.folder, f"{key}.json")

@@ -8,7 +8,8 @@ import torch
 from sklearn.utils.class_weight import compute_class_weight
 from skorch import NeuralNet, NeuralNetClassifier
 
-from ._check import _check_positive_int, _validate_type
+from ._check import _check_option, _check_positive_int, _validate_type
+from ._interrupt import ON_INTERRUPT
 from .mirror import HemisphereMirror
 
 # Sizes the classifier infers from the data at every fit.
@@ -56,6 +57,7 @@ def check_params(net):
             "class_weight must be 'balanced', a dict of class label -> weight, or None, "
             f"but got {net.class_weight!r}."
         )
+    _check_option("on_interrupt", net.on_interrupt, ON_INTERRUPT)
     for name in ("pretrain_lr", "finetune_lr"):
         value = getattr(net, name)
         _validate_type(value, "numeric", name)

@@ -6,6 +6,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._check import _check_positive_int, _validate_type
+from ._input import is_epochs, to_windows
 from .pairing import pair_by_names
 
 
@@ -23,6 +24,15 @@ def _check_windows(X, n_chans=None):
     return X
 
 
+def _unknown(owner, name):
+    """The message of a step left without the windows' ``sfreq`` or ``ch_names``."""
+    return (
+        f"{owner} needs the windows' {name}, which arrays do not carry, but {name} is "
+        f"None. Build the pipeline with make_pipelines(..., {name}=...); evaluate() "
+        "sets it from the paradigm's data."
+    )
+
+
 class BandPass(TransformerMixin, BaseEstimator):
     """Zero-phase Butterworth band-pass of each window, learning nothing.
 
@@ -31,8 +41,10 @@ class BandPass(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    sfreq : float
-        Sampling frequency of the windows in Hz.
+    sfreq : float | None
+        Sampling frequency of the windows in Hz. None takes it from Epochs;
+        arrays need it (:func:`~mne_hamnet.evaluation.evaluate` sets it from
+        the paradigm's data).
     l_freq, h_freq : float
         Pass band edges in Hz, ``0 < l_freq < h_freq < sfreq / 2``.
     order : int, default=4
@@ -50,8 +62,8 @@ class BandPass(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array of shape (n_windows, n_channels, n_times)
-            Windows.
+        X : mne.Epochs | array of shape (n_windows, n_channels, n_times)
+            Windows (Epochs are used in µV, their EEG channels).
         y : None
             Not used, present for API consistency.
 
@@ -60,8 +72,8 @@ class BandPass(TransformerMixin, BaseEstimator):
         self : BandPass
             The transformer.
         """
-        self._sos()
-        _check_windows(X)
+        data, sfreq = self._windows(X)
+        self._sos(sfreq)
         return self
 
     def transform(self, X):
@@ -69,28 +81,38 @@ class BandPass(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array of shape (n_windows, n_channels, n_times)
-            Windows.
+        X : mne.Epochs | array of shape (n_windows, n_channels, n_times)
+            Windows (Epochs are used in µV, their EEG channels).
 
         Returns
         -------
         X_new : ndarray of float64, shape (n_windows, n_channels, n_times)
             The filtered windows.
         """
-        X = _check_windows(X)
-        return sosfiltfilt(self._sos(), np.asarray(X, dtype=np.float64), axis=-1)
+        data, sfreq = self._windows(X)
+        return sosfiltfilt(self._sos(sfreq), np.asarray(data, dtype=np.float64), axis=-1)
 
-    def _sos(self):
-        for name in ("sfreq", "l_freq", "h_freq"):
-            _validate_type(getattr(self, name), "numeric", name)
+    def _windows(self, X):
+        """The windows as an array (Epochs in µV) and their rate."""
+        if is_epochs(X):
+            # Epochs carry their rate: sfreq=None takes it, a given one must agree
+            windows = to_windows(X, self.sfreq, owner="BandPass")
+            return windows.data, windows.sfreq
+        return _check_windows(X), self.sfreq
+
+    def _sos(self, sfreq):
+        if sfreq is None:
+            raise ValueError(_unknown("BandPass", "sfreq"))
+        for name, value in (("sfreq", sfreq), ("l_freq", self.l_freq), ("h_freq", self.h_freq)):
+            _validate_type(value, "numeric", name)
         order = _check_positive_int(self.order, "order")
-        nyquist = self.sfreq / 2
+        nyquist = sfreq / 2
         if not 0 < self.l_freq < self.h_freq < nyquist:
             raise ValueError(
                 f"The band must satisfy 0 < l_freq < h_freq < sfreq / 2 = {nyquist:g} Hz, "
                 f"but got l_freq={self.l_freq:g} and h_freq={self.h_freq:g}."
             )
-        return butter(order, [self.l_freq, self.h_freq], btype="bandpass", fs=self.sfreq,
+        return butter(order, [self.l_freq, self.h_freq], btype="bandpass", fs=sfreq,
                       output="sos")
 
     def __sklearn_tags__(self):
@@ -131,6 +153,8 @@ class HemisphereOrder(TransformerMixin, BaseEstimator):
         self : HemisphereOrder
             The transformer, with ``order_`` the channel indices to keep.
         """
+        if self.ch_names is None:
+            raise ValueError(_unknown("HemisphereOrder", "ch_names"))
         names = [str(name) for name in self.ch_names]
         _check_windows(X, len(names))
         pairs, _ = pair_by_names(names)
@@ -216,3 +240,40 @@ class ChannelStandardizer(TransformerMixin, BaseEstimator):
         X = _check_windows(X, self.n_features_in_)
         out = (X - self.mean_[:, None]) / self.scale_[:, None]
         return out.astype(np.float32)
+
+
+def _quiet_csp():
+    """Return ``QuietCSP``, defining it on first use (mne.decoding is slow to import)."""
+    cls = globals().get("QuietCSP")
+    if cls is not None:
+        return cls
+    import mne
+    from mne.decoding import CSP
+
+    class QuietCSP(CSP):
+        """MNE's CSP that logs only warnings while it fits and transforms.
+
+        CSP logs its rank estimate and each class's covariance at INFO level
+        (15 lines a fit), which MNE shows by default; a benchmark runs it once
+        per fold. The parameters are CSP's own.
+        """
+
+        def fit(self, X, y):
+            with mne.utils.use_log_level("WARNING"):
+                return super().fit(X, y)
+
+        def transform(self, X):
+            with mne.utils.use_log_level("WARNING"):
+                return super().transform(X)
+
+    QuietCSP.__module__ = __name__
+    QuietCSP.__qualname__ = "QuietCSP"
+    globals()["QuietCSP"] = QuietCSP
+    return QuietCSP
+
+
+def __getattr__(name):
+    # pickle (joblib, dask) finds the class by name, possibly before anything built it
+    if name == "QuietCSP":
+        return _quiet_csp()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

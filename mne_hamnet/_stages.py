@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _params
+from . import _interrupt, _params
 from ._io import data_digest
 from ._logging import warn
 
@@ -104,6 +104,11 @@ def run(net, dataset, y, fit_params):
         train_stage(net, dataset, y, fit_params)
 
 
+def on_interrupt(net):
+    """The classifier's ``on_interrupt`` ("auto" for one unpickled from 0.1.0)."""
+    return getattr(net, "on_interrupt", "auto")
+
+
 def begin_stage(net, stage):
     """Build the network, optimizer, history and callbacks of ``stage``."""
     net.stage_ = stage
@@ -135,6 +140,8 @@ def begin_finetune(net):
     except KeyboardInterrupt:
         vars(net).update(kept)
         net.interrupted_ = True
+        if _interrupt.stops_the_run(on_interrupt(net)):
+            raise
         warn(
             "Training was interrupted between the pretrain and finetune stages; "
             "the classifier keeps the pretrain network and can predict. Call "
@@ -181,7 +188,9 @@ def train_epochs(net, dataset, y, fit_params, epochs=None):
     -------
     interrupted : bool
         Whether Ctrl-C stopped the loop (skorch's callbacks then still see
-        ``on_train_end``).
+        ``on_train_end``). Where the classifier's ``on_interrupt`` asks for
+        it (by default: inside a cross-validation), the KeyboardInterrupt
+        is raised again instead.
     """
     run_state = net._stage_run
     run_state.training = True
@@ -194,6 +203,13 @@ def train_epochs(net, dataset, y, fit_params, epochs=None):
             net.fit_loop(dataset, y, epochs=epochs, **fit_params)
         except KeyboardInterrupt:
             interrupted = True
+            if _interrupt.stops_the_run(on_interrupt(net)):
+                # one fold of a cross-validation: stop the whole run, leaving
+                # the classifier as a kept interruption would
+                net.notify("on_train_end", X=dataset, y=y)
+                net.interrupted_ = True
+                net._update_filters()
+                raise
         except FloatingPointError:
             net.notify("on_train_end", X=dataset, y=y)
             raise

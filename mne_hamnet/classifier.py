@@ -119,6 +119,15 @@ class HAMNetClassifier(NeuralNetClassifier):
         paper does.
     verbose : int, default=1
         1 shows one progress bar per stage; 0 is silent.
+    on_interrupt : {"auto", "keep", "raise"}, default="auto"
+        What Ctrl-C (``KeyboardInterrupt``) during a fit does. ``"keep"``
+        ends the fit early and keeps a classifier that predicts and can
+        :meth:`resume` (with a warning). ``"raise"`` leaves the classifier
+        in the same state and raises the KeyboardInterrupt again, which
+        stops the caller. ``"auto"`` raises when the fit is one fold of a
+        cross-validation (called by :mod:`sklearn.model_selection`, by a
+        MOABB evaluation, or by :func:`mne_hamnet.evaluation.evaluate`) and
+        keeps it otherwise. See Notes.
     **kwargs
         Further skorch parameters (``callbacks``, ``iterator_valid__batch_size``,
         ``criterion__weight``, ...); any other name is refused in fit. ``lr``
@@ -179,7 +188,8 @@ class HAMNetClassifier(NeuralNetClassifier):
     Notes
     -----
     **Interruption and resumption.** Ctrl-C (``KeyboardInterrupt``) during
-    either stage ends :meth:`fit` early but leaves a classifier that
+    either stage of a plain :meth:`fit` (not inside a cross-validation, see
+    below) ends it early but leaves a classifier that
     predicts with the network of the stage it reached: ``interrupted_`` is
     True, ``stage_`` names the stage, ``history_`` holds its finished epochs
     and a warning says as much. Three ways to finish the job:
@@ -202,6 +212,20 @@ class HAMNetClassifier(NeuralNetClassifier):
       the last stage 1 files are the checkpoint between the stages. Running
       the same script again restores each stage from its files and trains
       only the epochs still missing.
+
+    **Ctrl-C inside cross-validation** stops the whole run. A fold whose fit
+    was cut short would otherwise be scored as if it had finished (and the
+    benchmark would cache it), and the run would go on. So with the
+    default ``on_interrupt="auto"``, the interruption is raised again
+    when the fit runs under :func:`~sklearn.model_selection.cross_val_score`,
+    :func:`~sklearn.model_selection.cross_validate`,
+    :class:`~sklearn.model_selection.GridSearchCV` or any other function
+    of :mod:`sklearn.model_selection`, under a MOABB evaluation, or under
+    :func:`~mne_hamnet.evaluation.evaluate` and ``mne-hamnet benchmark``:
+    no score comes back, and the benchmark's finished folds stay cached
+    while the one interrupted is not. Pass ``on_interrupt="raise"`` to stop
+    your own loops the same way, or ``"keep"`` to keep the old behaviour
+    everywhere.
 
     Resuming needs the original training data (other data is refused).
     When an epoch was cut short, its finished batches stay in the weights
@@ -255,6 +279,7 @@ class HAMNetClassifier(NeuralNetClassifier):
         optimizer=torch.optim.Adam,
         train_split=None,
         verbose=1,
+        on_interrupt="auto",
         **kwargs,
     ):
         kwargs.setdefault("lr", None)
@@ -279,6 +304,7 @@ class HAMNetClassifier(NeuralNetClassifier):
         self.random_state = random_state
         self.amp = amp
         self.class_weight = class_weight
+        self.on_interrupt = on_interrupt
         for name in ("history_", "initialized_", "virtual_params_"):
             # vars(): skorch's __delattr__ would copy its class-level registries
             vars(self).pop(name, None)
@@ -914,6 +940,7 @@ class HAMNetClassifier(NeuralNetClassifier):
         fingerprint = state.pop("_fingerprint", None)
         state.pop("_stage_training", None)
         state.pop("_keyboard_interrupt", None)
+        state.setdefault("on_interrupt", "auto")  # 0.1.0 had no such parameter
         if "stage_" in state and state.get("_stage_run") is None:
             state["_stage_run"] = _stages.StageRun(fingerprint=fingerprint)
             state.setdefault("info_", None)  # 0.1.0 kept no channel positions

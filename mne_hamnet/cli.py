@@ -70,20 +70,50 @@ def main(argv=None):
     Returns
     -------
     status : int
-        0 on success, 2 for bad input (after a one-line message on stderr).
+        0 on success, 2 for bad input or a missing command (after a message
+        on stderr), 130 when interrupted by Ctrl-C.
     """
     parser = _make_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 0
+        # a command is required: a script that forgot it must not pass
+        parser.print_help(sys.stderr)
+        print("mne-hamnet: error: a command is required (benchmark or check-dataset).",
+              file=sys.stderr)
+        return 2
     run = _benchmark if args.command == "benchmark" else _check_dataset
     with _console_logging(args.verbose):
         try:
+            _check_paths(args)
             return run(args)
         except UsageError as err:
             print(f"mne-hamnet {args.command}: error: {err}", file=sys.stderr)
             return 2
+        except KeyboardInterrupt:
+            print(f"mne-hamnet {args.command}: interrupted{_resume_hint(args)}",
+                  file=sys.stderr)
+            return 130  # 128 + SIGINT, as a shell reports a program stopped by Ctrl-C
+
+
+def _resume_hint(args):
+    if args.command != "benchmark" or args.no_cache:
+        return "."
+    cache = Path(args.out).resolve() / "fold_cache"
+    return (f"; the folds that finished are cached in {cache}: run the same command "
+            "again to run only the others.")
+
+
+def _check_paths(args):
+    """Expand ``~`` in the path arguments (quoted, no shell did) and refuse empty ones."""
+    from ._check import _check_path
+
+    for name in ("out", "path"):
+        value = getattr(args, name, None)
+        if value is not None:
+            try:
+                setattr(args, name, _check_path(value, f"--{name}"))
+            except ValueError as err:
+                raise UsageError(_cli_message(err)) from None
 
 
 def _dataset_names():

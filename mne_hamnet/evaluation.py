@@ -10,10 +10,10 @@ from contextlib import ExitStack
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 
 from . import _moabb
-from ._check import _check_positive_int, _check_unique_names, _validate_type
+from ._check import _check_path, _check_positive_int, _check_unique_names, _validate_type
 from ._folds import FoldCache, plan_folds, run_folds
 from ._logging import PROGRESS_LOGGER, logger
 from .protocols import PROTOCOLS as _REGISTRY
@@ -91,8 +91,10 @@ def evaluate(
         :class:`~mne_hamnet.paradigms.Emotion` (1 s windows). Its data give
         the sampling frequency and the channel order; a pipeline built for
         others (e.g. ``HAMNetClassifier(sfreq=200.0)`` on 160 Hz data) is
-        refused before any fold runs. Parameters left None are inferred
-        from the data and always pass.
+        refused before any fold runs. Parameters named ``sfreq`` or
+        ``ch_names`` left None (in any step, e.g. ``HAMNetClassifier()`` or
+        ``make_pipelines()``'s) are set to the data's, on a copy of the
+        pipeline.
     subjects : list of int | None, default=None
         The subjects to use; None uses all of ``dataset.subject_list``.
     n_splits : int, default=5
@@ -188,6 +190,8 @@ def evaluate(
             "can be split in time). Pass chronological_split=... or use another protocol."
         )
     cache = None if cache_dir is None else FoldCache(cache_dir)
+    if hdf5_path is not None:
+        hdf5_path = _check_path(hdf5_path, "hdf5_path")
     if scheduler is not None:
         from ._distributed import check_scheduler
 
@@ -208,6 +212,7 @@ def evaluate(
         process_pipeline = paradigm.make_process_pipelines(dataset)[0]
         X, y, metadata = _load(evaluations[protocols[0]], dataset, pipelines, process_pipeline)
         sfreq, ch_names = _signal_info(paradigm, dataset, X)
+        pipelines = _with_signal_params(pipelines, sfreq, ch_names)
         check_pipelines_fit(pipelines, sfreq, ch_names)
         _check_trials(protocols, metadata, groups, n_splits)
         folds = plan_folds(evaluations, dataset, X, y, metadata, pipelines, process_pipeline)
@@ -281,6 +286,34 @@ def check_pipelines_fit(pipelines, sfreq, ch_names):
 
 
 _SIGNAL_PARAMS = ("sfreq", "ch_names", "n_chans")
+
+
+def _with_signal_params(pipelines, sfreq, ch_names):
+    """The pipelines, with every ``sfreq`` and ``ch_names`` left None set to the data's.
+
+    The windows reach the pipelines as arrays, which carry neither; a
+    parameter left None means "from the data", so it is given the paradigm's
+    here, on a clone (the caller's pipeline is left as it was). The filled
+    pipeline is the one built for these data explicitly, so both share
+    their cached folds. ``n_chans`` is inferred from the arrays and left
+    alone; ``ch_names`` too when the paradigm's channel names are unknown.
+    """
+    filled = {}
+    for name, pipeline in pipelines.items():
+        updates = {}
+        for key, value in _signal_params(pipeline):
+            what = key.rsplit("__", 1)[-1]
+            if value is not None or what == "n_chans":
+                continue
+            if what == "sfreq":
+                updates[key] = float(sfreq)
+            elif not isinstance(ch_names, (int, np.integer)):
+                updates[key] = [str(c) for c in ch_names]
+        if updates:
+            logger.debug("Pipeline %r: set %s from the paradigm's data", name, sorted(updates))
+            pipeline = clone(pipeline).set_params(**updates)
+        filled[name] = pipeline
+    return filled
 
 
 def _signal_params(estimator):

@@ -4,21 +4,26 @@ import importlib
 import warnings
 
 import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
+from sklearn.utils.validation import check_is_fitted
 
 from ._check import _check_positive_int, _check_unique_names, _validate_type
 from ._device import device_set_to, resolve_device, seeded
+from ._input import is_epochs, to_windows
 from ._paper import PAPER_ACCURACY, PAPER_ONLY_ACCURACY, PAPER_TRAINING  # noqa: F401
-from ._peer_steps import BandPass, ChannelStandardizer, HemisphereOrder
+from ._peer_steps import BandPass, ChannelStandardizer, HemisphereOrder, _quiet_csp
 from .classifier import HAMNetClassifier
-from .datasets import SEED_CH_NAMES
 from .features import DifferentialEntropy
 from .fir import check_bands
 
 SEED_SFREQ = 200.0
+# make_pipelines(sfreq=None) checks band edges only for their order, not
+# against Nyquist, which is checked at fit once the rate is known
+_UNKNOWN_RATE = 1e12
 
 #: The pipelines that need nothing beyond the core dependencies.
 CORE_PIPELINES = ("HAMNet", "HAMNet-pretrain", "DE+SVM", "DASM+SVM")
@@ -45,7 +50,11 @@ PIPELINE_FEATURES = {
 
 
 def braindecode_available():
-    """Return whether the optional braindecode extra can be imported.
+    """Return whether the optional braindecode can be imported.
+
+    Any failure of ``import braindecode`` counts as missing, not only an
+    ImportError: a torchaudio built for another torch fails with an OSError
+    or a RuntimeError while braindecode imports it.
 
     Returns
     -------
@@ -56,15 +65,34 @@ def braindecode_available():
 
 
 def _importable(name):
+    return _import_failure(name) is None
+
+
+def _import_failure(name):
+    """Why ``import name`` fails, in one line; None when it works."""
     try:
         with warnings.catch_warnings():
             # only a probe: a package's own import-time deprecation notices
             # are not this call's business
             warnings.simplefilter("ignore")
             importlib.import_module(name)
-    except ImportError:
-        return False
-    return True
+    except Exception as err:  # a broken install raises OSError, RuntimeError, ...
+        lines = str(err).strip().splitlines()
+        return f"{type(err).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    return None
+
+
+#: How to install what the peer pipelines need, by package.
+_INSTALL_HINTS = {
+    "braindecode": (
+        "braindecode imports torchaudio, which must be built for the installed torch; "
+        "torch 2.11 with torchaudio 2.11 is the newest pair. In an environment of its "
+        "own: pip install torch==2.11.0 torchaudio==2.11.0, then pip install "
+        "'mne-hamnet[peers]' (from a clone: pip install -e '.[peers]'), or run tox -e "
+        "peers. See 'The peers' environment' in the install guide."
+    ),
+    "pyriemann": "Install the extra with: pip install 'mne-hamnet[peers]'.",
+}
 
 
 def make_pipelines(
@@ -121,10 +149,11 @@ def make_pipelines(
         four core ones, plus the braindecode ones when braindecode can be
         imported.
     sfreq : float | None, default=None
-        Sampling frequency of the windows in Hz. None means SEED's 200 Hz.
+        Sampling frequency of the windows in Hz. None leaves it to the data
+        (see Notes).
     ch_names : list of str | None, default=None
         Channel names of the windows, in order; they give the mirror pairs.
-        None means SEED's 62 channels.
+        None leaves them to the data (see Notes).
     bands : str | array-like of shape (n_bands, 2) | None, default=None
         HAMNet's bands, a preset name (``"gamma"``, ``"mu-beta"``) or
         (low, high) pairs in Hz, given to it as ``module__bands``. Their span
@@ -150,6 +179,16 @@ def make_pipelines(
 
     Notes
     -----
+    ``sfreq`` and ``ch_names`` left None are taken from the data, as every
+    estimator of this package does: :func:`~mne_hamnet.evaluation.evaluate`
+    (and so ``mne-hamnet benchmark``) sets them from the paradigm's windows
+    before any fold runs, and HAMNet and DE/DASM read them from Epochs at
+    fit. Arrays carry neither, so a pipeline fitted on arrays outside
+    :func:`~mne_hamnet.evaluation.evaluate` needs them here; without them,
+    fit says so. The braindecode networks size their kernels in samples at
+    the windows' rate, so with ``sfreq=None`` each is built when it is
+    fitted, once the rate is known.
+
     The SVM is linear, as in the SEED baseline the paper compares with
     (Zheng & Lu, 2015): with about 300 standardised features per window a
     linear boundary is what DE features are known to support, it has no
@@ -160,16 +199,15 @@ def make_pipelines(
     tractable where a kernel SVM's cost grows quadratically.
     """
     names = _check_names(names)
-    if sfreq is None:
-        sfreq = SEED_SFREQ
-    _validate_type(sfreq, "numeric", "sfreq")
-    if not sfreq > 0:
-        raise ValueError(f"sfreq must be a positive frequency in Hz, but got {sfreq}.")
-    sfreq = float(sfreq)
-    if ch_names is None:
-        ch_names = SEED_CH_NAMES
-    _validate_type(ch_names, (list, tuple), "ch_names", "list of str or None")
-    ch_names = [str(name) for name in ch_names]
+    # None stays None: each estimator takes the rate and channels from the data
+    if sfreq is not None:
+        _validate_type(sfreq, "numeric", "sfreq")
+        if not sfreq > 0:
+            raise ValueError(f"sfreq must be a positive frequency in Hz, but got {sfreq}.")
+        sfreq = float(sfreq)
+    if ch_names is not None:
+        _validate_type(ch_names, (list, tuple), "ch_names", "list of str or None")
+        ch_names = [str(name) for name in ch_names]
     pretrain_epochs = _check_positive_int(pretrain_epochs, "pretrain_epochs")
     finetune_epochs = _check_positive_int(finetune_epochs, "finetune_epochs", minimum=0)
     batch_size = _check_positive_int(batch_size, "batch_size")
@@ -190,8 +228,9 @@ def make_pipelines(
 
     def span():
         # checked only for the pipelines that use it: DE+SVM at 128 Hz needs
-        # no band, and HAMNet checks its own bands against the data at fit
-        band_list = check_bands(bands, sfreq)
+        # no band, and HAMNet checks its own bands against the data at fit.
+        # Without sfreq, the band-pass checks its edges against Nyquist at fit.
+        band_list = check_bands(bands, _UNKNOWN_RATE if sfreq is None else sfreq)
         return float(band_list[:, 0].min()), float(band_list[:, 1].max())
 
     builders = {
@@ -203,11 +242,13 @@ def make_pipelines(
         ),
         "DE+SVM": lambda: _entropy_svm("de", sfreq, ch_names),
         "DASM+SVM": lambda: _entropy_svm("dasm", sfreq, ch_names),
-        "CSP+LDA": lambda: _csp_lda(sfreq, *span()),
+        "CSP+LDA": lambda: _csp_lda(sfreq, *span(), quiet=not verbose),
         "TS+SVM": lambda: _tangent_space_svm(sfreq, *span()),
     }
     for name in BRAINDECODE_PIPELINES:
-        builders[name] = lambda name=name: _braindecode_pipeline(
+        # at an unknown rate the network is built at fit (NetworkAtDataRate)
+        build = _braindecode_pipeline if sfreq is not None else NetworkAtDataRate
+        builders[name] = lambda name=name, build=build: build(
             name,
             sfreq=sfreq,
             ch_names=ch_names,
@@ -236,36 +277,41 @@ def _check_names(names):
             f"{list(PIPELINE_NAMES)}."
         )
     _check_unique_names(names, "Pipeline names")
-    for wanted, package, extra in (
-        ([name for name in names if name in BRAINDECODE_PIPELINES], "braindecode",
-         "braindecode"),
-        ([name for name in names if name == "TS+SVM"], "pyriemann", "peers"),
+    for wanted, package in (
+        ([name for name in names if name in BRAINDECODE_PIPELINES], "braindecode"),
+        ([name for name in names if name == "TS+SVM"], "pyriemann"),
     ):
+        if not wanted:
+            continue
         available = braindecode_available() if package == "braindecode" else _importable(package)
-        if wanted and not available:
+        if not available:
+            reason = _import_failure(package)
             raise ImportError(
-                f"The pipeline(s) {wanted} need {package}, which cannot be imported. "
-                f"Install the extra with: pip install 'mne-hamnet[{extra}]'."
+                f"The pipeline(s) {wanted} need {package}, which cannot be imported"
+                f"{'' if reason is None else f' ({reason})'}. {_INSTALL_HINTS[package]}"
             )
     return list(names)
 
 
 def _entropy_svm(kind, sfreq, ch_names):
     return make_pipeline(
-        DifferentialEntropy(kind=kind, sfreq=float(sfreq), ch_names=ch_names),
+        DifferentialEntropy(kind=kind, sfreq=sfreq, ch_names=ch_names),
         StandardScaler(),
         LinearSVC(C=1.0, dual=False),
     )
 
 
-def _csp_lda(sfreq, low, high):
+def _csp_lda(sfreq, low, high, quiet=True):
     from mne.decoding import CSP
 
-    return make_pipeline(
-        BandPass(sfreq, low, high),
-        CSP(n_components=6, log=True),
-        LinearDiscriminantAnalysis(),
-    )
+    # at verbose=0, MNE's INFO log of each CSP fit (its rank estimate) is noise
+    csp = _quiet_csp() if quiet else CSP
+    # the step keeps CSP's name, so that csp__n_components and the like still work
+    return Pipeline([
+        ("bandpass", BandPass(sfreq, low, high)),
+        ("csp", csp(n_components=6, log=True)),
+        ("lineardiscriminantanalysis", LinearDiscriminantAnalysis()),
+    ])
 
 
 def _tangent_space_svm(sfreq, low, high):
@@ -371,6 +417,123 @@ def _braindecode_pipeline(name, *, sfreq, ch_names, h_freq, max_epochs, batch_si
         steps.append(HemisphereOrder(ch_names))
     steps += [ChannelStandardizer(), classifier]
     return make_pipeline(*steps)
+
+
+class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
+    """A braindecode network's pipeline, built at fit for the data's rate.
+
+    The networks' kernels are sized in samples at the windows' rate, which
+    :func:`make_pipelines` does not know when its ``sfreq`` is None. This
+    estimator keeps the recipe and builds the pipeline (band-pass, channel
+    scaling, network) in :meth:`fit`, from ``sfreq`` as
+    :func:`~mne_hamnet.evaluation.evaluate` sets it from the paradigm's data.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`BRAINDECODE_PIPELINES`.
+    sfreq : float | None, default=None
+        Sampling frequency of the windows in Hz; arrays need it, Epochs
+        carry it.
+    ch_names : list of str | None, default=None
+        Channel names of the windows, in order (TSception needs them for
+        arrays; Epochs carry them).
+    h_freq : float, default=38.0
+        Top of the task's bands, in Hz.
+    max_epochs, batch_size, device, random_state, verbose
+        As in :func:`make_pipelines`.
+
+    Attributes
+    ----------
+    pipeline_ : sklearn.pipeline.Pipeline
+        The fitted pipeline, as ``make_pipelines([name], sfreq=...)`` builds it.
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    """
+
+    def __init__(self, name, sfreq=None, ch_names=None, h_freq=_NETWORK_MIN_H_FREQ,
+                 max_epochs=PAPER_TRAINING["pretrain_epochs"] + PAPER_TRAINING["finetune_epochs"],
+                 batch_size=100, device="auto", random_state=None, verbose=0):
+        self.name = name
+        self.sfreq = sfreq
+        self.ch_names = ch_names
+        self.h_freq = h_freq
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def fit(self, X, y):
+        """Build the pipeline for ``sfreq`` and fit it.
+
+        Parameters
+        ----------
+        X : mne.Epochs | array of shape (n_windows, n_channels, n_times)
+            Windows in µV; Epochs give their own rate and channels.
+        y : array-like of shape (n_windows,)
+            Class labels.
+
+        Returns
+        -------
+        self : NetworkAtDataRate
+            The fitted estimator.
+        """
+        X, sfreq, ch_names = self._windows(X)
+        if sfreq is None:
+            raise ValueError(
+                f"{self.name} sizes its kernels in samples at the windows' rate, which "
+                "arrays do not carry: sfreq is None. Build it with make_pipelines(..., "
+                "sfreq=...), or set_params(sfreq=...); evaluate() sets it from the "
+                "paradigm's data."
+            )
+        _validate_type(sfreq, "numeric", "sfreq")
+        self.pipeline_ = _braindecode_pipeline(
+            self.name, sfreq=float(sfreq), ch_names=ch_names, h_freq=self.h_freq,
+            max_epochs=self.max_epochs, batch_size=self.batch_size, device=self.device,
+            random_state=self.random_state, verbose=self.verbose,
+        ).fit(X, y)
+        self.classes_ = self.pipeline_.classes_
+        return self
+
+    def predict(self, X):
+        """Predicted class labels of the windows ``X``.
+
+        Parameters
+        ----------
+        X : array of shape (n_windows, n_channels, n_times)
+            Windows in µV.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_windows,)
+            Labels from ``classes_``.
+        """
+        check_is_fitted(self, "pipeline_")
+        return self.pipeline_.predict(self._windows(X)[0])
+
+    def _windows(self, X):
+        """The windows as an array (Epochs in µV), with their rate and channels."""
+        if is_epochs(X):
+            windows = to_windows(X, self.sfreq, self.ch_names, owner=self.name)
+            return windows.data, windows.sfreq, list(windows.ch_names)
+        return X, self.sfreq, self.ch_names
+
+    def predict_proba(self, X):
+        """Class probabilities of the windows ``X``.
+
+        Parameters
+        ----------
+        X : array of shape (n_windows, n_channels, n_times)
+            Windows in µV.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_windows, n_classes)
+            Columns follow ``classes_``.
+        """
+        check_is_fitted(self, "pipeline_")
+        return self.pipeline_.predict_proba(self._windows(X)[0])
 
 
 def _to_float32(X):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._check import _validate_type
+from ._check import _check_path, _validate_type
 from ._paper import PAPER_ACCURACY, PAPER_ONLY_ACCURACY, PUBLISHED_CHRONOLOGICAL
 from .pipelines import PIPELINE_FEATURES
 from .protocols import PROTOCOLS, natural_key
@@ -323,7 +323,7 @@ def check_output_folder(out):
     out : pathlib.Path
         The folder, which now exists.
     """
-    _validate_type(out, "path-like", "out")
+    out = _check_path(out, "out")
     return writable_folder(out, "output folder")
 
 

@@ -377,6 +377,8 @@ def seed_three_trials(tmp_path_factory):
         (dict(protocol="chronological", chronological_split=3),
          "trains on the first 3 trials of each session, but a session has 3 trials"),
         (dict(cache_dir="/proc/mne-hamnet-cache"), "Cannot write to the cache folder"),
+        (dict(cache_dir=""), "cache_dir must name a folder, but got ''"),
+        (dict(hdf5_path=" "), "hdf5_path must name a folder, but got ' '"),
     ],
 )
 def test_evaluate_refuses_before_any_fold(seed_three_trials, kwargs, match):
@@ -403,6 +405,30 @@ def test_evaluate_refuses_a_pipeline_for_another_rate(seed_three_trials):
 
     with pytest.raises(ValueError, match="built for sfreq=100.0 .* sampled at 200 Hz"):
         evaluate({"x": HAMNetClassifier(sfreq=100.0)}, seed_three_trials)
+
+
+def test_evaluate_takes_sfreq_and_ch_names_left_none_from_the_data(seed_three_trials):
+    from mne_hamnet.evaluation import evaluate
+
+    clf = HAMNetClassifier(pretrain_epochs=1, finetune_epochs=1, verbose=0, random_state=0)
+    results = evaluate({"x": clf}, seed_three_trials, n_splits=3)
+    assert len(results) == 3 and np.isfinite(results["score"]).all()
+
+
+def test_output_folder_empty_or_with_a_tilde(tmp_path, monkeypatch):
+    from mne_hamnet.report import check_output_folder
+
+    with pytest.raises(ValueError, match="out must name a folder, but got ''"):
+        check_output_folder("")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    assert check_output_folder("~/runs") == tmp_path / "runs"
+    assert not (tmp_path / "~").exists()
+
+
+def test_on_interrupt_values(data):
+    with pytest.raises(ValueError, match="Invalid value for the 'on_interrupt' parameter"):
+        HAMNetClassifier(**TINY, on_interrupt=True).fit(*data)
 
 
 def test_output_folder_under_a_file(tmp_path):

@@ -2,8 +2,10 @@
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -408,3 +410,51 @@ def test_every_registered_data_set_runs_simulated(name, tmp_path, capsys):
     results = pd.read_csv(out / "results.csv")
     assert set(results.pipeline) == {"HAMNet", "DE+SVM"}
     assert (out / "per_subject.png").stat().st_size > 0
+
+
+def test_ctrl_c_stops_the_benchmark_and_caches_no_unfinished_fold(tmp_path):
+    """The issue's run: Ctrl-C during a long fold stops it, and nothing is cached."""
+    out = tmp_path / "X"
+    proc = subprocess.Popen(
+        [sys.executable, "-u", "-m", "mne_hamnet", "benchmark", "--dataset", "deap",
+         "--simulated", "--quick", "--pretrain-epochs", "100000", "--n-jobs", "1",
+         "--protocol", "trialwise", "--pipelines", "HAMNet", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        for line in proc.stdout:
+            if line.startswith("Loaded"):  # the folds start now
+                break
+        time.sleep(2)  # well inside the first fit
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert "mne-hamnet benchmark: interrupted; the folds that finished are cached" in err
+    assert list((out / "fold_cache").iterdir()) == []
+
+
+def test_no_command_exits_2(capsys):
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert "usage: mne-hamnet" in err and "a command is required" in err
+
+
+@pytest.mark.parametrize("flag", ["--out", "--path"])
+def test_empty_paths_are_refused(tmp_path, capsys, flag):
+    args = ["--out", str(tmp_path)] if flag == "--path" else []
+    assert main(["benchmark", "--quick", *LIGHT, *args, flag, ""]) == 2
+    assert f"{flag} must name a folder, but got ''" in capsys.readouterr().err
+
+
+def test_tilde_in_out_is_the_home_folder(tmp_path, monkeypatch, capsys):
+    home, work = tmp_path / "home", tmp_path / "work"
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    assert main(["benchmark", "--quick", *LIGHT, "--out", "~/bench",
+                 "--path", "~/data"]) == 0
+    assert (home / "bench" / "results.csv").exists() and any((home / "data").iterdir())
+    assert list(work.iterdir()) == []  # no folder named "~" here

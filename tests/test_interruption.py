@@ -1,13 +1,20 @@
-"""Ctrl-C during a fit, and the ways to resume it."""
+"""Ctrl-C during a fit, the ways to resume it, and Ctrl-C inside cross-validation."""
 
 import json
 import os
 import pickle
+import signal
+import time
+import warnings
 
 import numpy as np
 import pytest
 import torch
 from conftest import CH_NAMES, simulate_windows
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
 from skorch.callbacks import Callback, Checkpoint, LoadInitState
 
 from mne_hamnet import HAMNetClassifier
@@ -237,3 +244,149 @@ def test_stage_checkpoint_clones_and_refuses_load_best(data, tmp_path):
     with pytest.raises(ValueError, match="load_best=True would roll a stage back"):
         HAMNetClassifier(**{**PARAMS, "callbacks": [
             StageCheckpoint(dirname=str(tmp_path), load_best=True)]}).fit(*data)
+
+
+# ------------------------------------------------ Ctrl-C inside cross-validation
+class SigInt(Callback):
+    """Send this process a real SIGINT, as Ctrl-C in a terminal does, at one epoch."""
+
+    def __init__(self, epoch=2):
+        self.epoch = epoch
+
+    def on_epoch_end(self, net, **kwargs):
+        if net.stage_ == "pretrain" and len(net.history) == self.epoch:
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+@pytest.mark.parametrize("ctrl_c", [CtrlC(stage="pretrain", epoch=2), SigInt(epoch=2),
+                                    CtrlC(stage="finetune", epoch=1)])
+def test_ctrl_c_inside_cross_val_score_stops_it(data, ctrl_c):
+    clf = HAMNetClassifier(**PARAMS, callbacks=[("ctrl_c", ctrl_c)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "interrupted, call resume()" warning either
+        with pytest.raises(KeyboardInterrupt):
+            cross_val_score(clf, *data, cv=2)
+        with pytest.raises(KeyboardInterrupt):  # in a pipeline, in a grid search
+            GridSearchCV(make_pipeline(FunctionTransformer(), clf),
+                         {"functiontransformer__validate": [False]}, cv=2).fit(*data)
+
+
+def test_on_interrupt_keep_scores_the_cut_fold_as_before(data):
+    clf = HAMNetClassifier(**PARAMS, on_interrupt="keep",
+                           callbacks=[("ctrl_c", CtrlC(stage="pretrain", epoch=2))])
+    with INTERRUPTED:
+        scores = cross_val_score(clf, *data, cv=2)
+    assert scores.shape == (2,)
+
+
+def test_on_interrupt_raise_stops_a_plain_fit_and_keeps_what_it_did(data, reference):
+    clf = HAMNetClassifier(**PARAMS, on_interrupt="raise",
+                           callbacks=[("ctrl_c", CtrlC(stage="finetune", epoch=2))])
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(*data)
+    # the same state as a kept interruption: it predicts, and resume() finishes the fit
+    assert clf.interrupted_ and clf.stage_ == "finetune" and len(clf.history_) == 2
+    np.testing.assert_array_equal(clf.temporal_filters_,
+                                  clf.module_.temporal.weight[:, 0].detach().numpy())
+    clf.set_params(callbacks__ctrl_c__stage=None)
+    _assert_same(clf.resume(*data), reference, data[0])
+
+
+def test_on_interrupt_is_checked(data):
+    with pytest.raises(ValueError, match="'on_interrupt' parameter. Allowed values are "
+                                         "'auto', 'keep', 'raise', but got 'stop'"):
+        HAMNetClassifier(**PARAMS, on_interrupt="stop").fit(*data)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
+def test_ctrl_c_between_the_stages_inside_cross_val_score(data):
+    class CtrlCAtStageTwo(Callback):
+        def initialize(self):
+            self.calls_ = getattr(self, "calls_", 0) + 1
+            if self.calls_ == 2:
+                raise KeyboardInterrupt
+            return self
+
+    with pytest.raises(KeyboardInterrupt):
+        cross_val_score(HAMNetClassifier(**PARAMS, callbacks=[("c", CtrlCAtStageTwo())]),
+                        *data, cv=2)
+
+
+# the fits of an evaluation run, counted across the clones of each fold
+FITS = {"count": 0, "ctrl_c_at": None}
+
+
+class CtrlCAtFit(Callback):
+    """Ctrl-C in the first epoch of the ``FITS["ctrl_c_at"]``-th fit (its parameters
+    never change, so that the pipeline's cache key stays the same)."""
+
+    def on_train_begin(self, net, **kwargs):
+        if net.stage_ == "pretrain" and not len(net.history):
+            FITS["count"] += 1
+
+    def on_epoch_end(self, net, **kwargs):
+        if FITS["count"] == FITS["ctrl_c_at"] and net.stage_ == "pretrain":
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+class SwallowsCtrlC(ClassifierMixin, BaseEstimator):
+    """Catch Ctrl-C in fit and carry on, as skorch's (so braindecode's) fit does."""
+
+    def fit(self, X, y):
+        FITS["count"] += 1
+        if FITS["count"] == FITS["ctrl_c_at"]:
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(5)  # the signal arrives first
+            except KeyboardInterrupt:
+                pass
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+@pytest.fixture(scope="module")
+def seed_folder(tmp_path_factory):
+    from mne_hamnet.datasets import simulate_seed
+
+    return simulate_seed(tmp_path_factory.mktemp("seed"), n_subjects=1, n_sessions=1,
+                         n_trials=6, trial_seconds=2.0, random_state=0)
+
+
+def _hamnet_pipeline():
+    from mne_hamnet.datasets import SEED_CH_NAMES
+
+    return HAMNetClassifier(
+        pretrain_epochs=2, finetune_epochs=1, verbose=0, random_state=0, batch_size=16,
+        module__n_spatial_filters=2, sfreq=200.0, ch_names=list(SEED_CH_NAMES),
+        callbacks=[("ctrl_c", CtrlCAtFit())])
+
+
+@pytest.mark.parametrize("make", [_hamnet_pipeline, SwallowsCtrlC])
+def test_ctrl_c_inside_evaluate_stops_it_and_caches_only_finished_folds(
+        seed_folder, tmp_path, make, caplog):
+    from mne_hamnet.datasets import SEED
+    from mne_hamnet.evaluation import evaluate
+
+    cache = tmp_path / "cache"
+    kwargs = dict(protocol="trialwise", n_splits=3, random_state=0, n_jobs=1,
+                  cache_dir=cache)
+    FITS.update(count=0, ctrl_c_at=2)
+    try:
+        with pytest.raises(KeyboardInterrupt), caplog.at_level("INFO", "mne_hamnet"):
+            evaluate({"net": make()}, SEED(seed_folder), **kwargs)
+        assert FITS["count"] == 2  # nothing ran after the fold interrupted
+        assert len(list(cache.glob("*.json"))) == 1  # only the fold that finished
+        assert "Interrupted after 1 of 3 folds" in caplog.text
+        FITS.update(count=0, ctrl_c_at=None)
+        caplog.clear()
+        with caplog.at_level("INFO", "mne_hamnet"):
+            results = evaluate({"net": make()}, SEED(seed_folder), **kwargs)
+        rerun_fits = FITS["count"]
+    finally:
+        FITS.update(count=0, ctrl_c_at=None)
+    assert "Skipping 1 of 3 folds already finished" in caplog.text
+    assert rerun_fits == 2  # the rerun runs the two others
+    assert len(results) == 3 and len(list(cache.glob("*.json"))) == 3

@@ -125,9 +125,24 @@ def test_default_bands_keep_hamnet_as_before():
     # no bands given: HAMNet keeps its own default, the paper's gamma bank
     clf = make_pipelines(["HAMNet"])["HAMNet"]
     assert "module__bands" not in clf.get_params()
-    assert (clf.sfreq, clf.ch_names) == (200.0, list(SEED_CH_NAMES))
+    # no rate and channels given: left to the data, not SEED's
+    assert (clf.sfreq, clf.ch_names) == (None, None)
     band = make_pipelines(["CSP+LDA"])["CSP+LDA"].steps[0][1]
-    assert (band.l_freq, band.h_freq) == (40.0, 76.0)
+    assert (band.sfreq, band.l_freq, band.h_freq) == (None, 40.0, 76.0)
+
+
+def test_csp_logs_nothing_at_verbose_0(capsys):
+    X, y = lateralised_windows()
+    for verbose, quiet in ((0, True), (1, False)):
+        pipe = make_pipelines(["CSP+LDA"], sfreq=100.0, ch_names=MOTOR_CH_NAMES,
+                              bands="mu-beta", verbose=verbose)["CSP+LDA"]
+        assert [name for name, _ in pipe.steps] == [
+            "bandpass", "csp", "lineardiscriminantanalysis"]
+        pipe.fit(X, y).predict(X)
+        out = capsys.readouterr()
+        assert ("Computing rank" not in out.out + out.err) is quiet
+    copy = pickle.loads(pickle.dumps(clone(pipe).set_params(csp__n_components=4)))
+    assert copy.get_params()["csp__n_components"] == 4
 
 
 def test_bands_are_checked_only_where_used():

@@ -19,6 +19,9 @@ from mne_hamnet.pipelines import (
     make_pipelines,
 )
 
+# what the windows of seed_windows carry, which arrays cannot tell
+SEED_LAYOUT = dict(sfreq=200.0, ch_names=list(SEED_CH_NAMES))
+
 
 def seed_windows(n_windows=30, n_times=200, random_state=0):
     """Windows in µV with SEED's 62 channels and three classes."""
@@ -41,6 +44,7 @@ def test_names_and_parameters():
     pipelines = make_pipelines(
         ["HAMNet-pretrain", "HAMNet"], pretrain_epochs=7, finetune_epochs=3,
         pretrain_lr=1e-3, finetune_lr=2e-4, batch_size=50, device="cpu", random_state=4,
+        **SEED_LAYOUT,
     )
     assert list(pipelines) == ["HAMNet-pretrain", "HAMNet"]
     full, pretrain = pipelines["HAMNet"], pipelines["HAMNet-pretrain"]
@@ -57,7 +61,7 @@ def test_names_and_parameters():
 
 @pytest.mark.parametrize("name, kind", [("DE+SVM", "de"), ("DASM+SVM", "dasm")])
 def test_entropy_pipelines(name, kind):
-    pipeline = make_pipelines(name)[name]
+    pipeline = make_pipelines(name, **SEED_LAYOUT)[name]
     entropy = pipeline.steps[0][1]
     assert isinstance(entropy, DifferentialEntropy)
     assert entropy.kind == kind
@@ -73,7 +77,8 @@ def test_hamnet_pipeline_fits_moabb_arrays():
     X, y = seed_windows()
     labels = np.array(["negative", "neutral", "positive"])[y]
     pipeline = make_pipelines(
-        ["HAMNet"], pretrain_epochs=1, finetune_epochs=1, random_state=0, device="cpu"
+        ["HAMNet"], pretrain_epochs=1, finetune_epochs=1, random_state=0, device="cpu",
+        **SEED_LAYOUT,
     )["HAMNet"]
     clf = clone(pipeline).fit(X.astype(np.float64), labels)
     assert set(clf.predict(X)) <= set(labels)
@@ -97,7 +102,8 @@ def test_unknown_name():
 
 
 def test_braindecode_missing(no_braindecode):
-    match = r"\['EEGNet'\] need braindecode.*mne-hamnet\[braindecode\]"
+    match = (r"\['EEGNet'\] need braindecode, which cannot be imported.*torch 2.11 with "
+             r"torchaudio 2.11.*mne-hamnet\[peers\].*tox -e peers")
     with pytest.raises(ImportError, match=match):
         make_pipelines(["DE+SVM", "EEGNet"])
 
@@ -144,7 +150,7 @@ def test_braindecode_pipelines(name):
     pytest.importorskip("braindecode")
     X, y = seed_windows(n_windows=24)
     pipeline = make_pipelines([name], pretrain_epochs=1, finetune_epochs=1, random_state=0,
-                              device="cpu")[name]
+                              device="cpu", **SEED_LAYOUT)[name]
     first = clone(pipeline).fit(X.astype(np.float64), y)
     second = clone(pipeline).fit(X, y)
     np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
@@ -159,7 +165,7 @@ def test_braindecode_pipeline_with_auto_device_pickles(name, fitted):
     # which is what a worker receives, does.)
     pytest.importorskip("braindecode")
     pipeline = make_pipelines([name], pretrain_epochs=1, finetune_epochs=0,
-                              random_state=0)[name]
+                              random_state=0, **SEED_LAYOUT)[name]
     X, y = seed_windows(n_windows=12)
     if fitted:
         pipeline = clone(pipeline).fit(X, y)

@@ -124,6 +124,7 @@ CASES = {
         ("An unknown keyword argument", "HAMNetClassifier(pretrain_epoch=10).fit(epochs)"),
         ("``classes`` listing fewer classes than ``y`` holds",
          "HAMNetClassifier(classes=[1]).fit(epochs)"),
+        ("An unknown ``on_interrupt``", "HAMNetClassifier(on_interrupt='stop').fit(epochs)"),
         ("A network argument that does not fit the data (bands above Nyquist)",
          "HAMNetClassifier(module__bands=[(40, 120)]).fit(epochs)"),
         ("A negative ``random_state``", "HAMNetClassifier(random_state=-5).fit(epochs)"),
@@ -339,6 +340,23 @@ CASES = {
          "check_output_folder('/proc/mne-hamnet-out')"),
         ("A cache folder that cannot be written, checked before any fold",
          "evaluate(pipes, seed, cache_dir='/proc/mne-hamnet-cache')"),
+        ("An empty output or cache folder (``--out ''``), which would mean the working "
+         "folder", "evaluate(pipes, seed, cache_dir='')"),
+        ("A folder starting with ``~`` that no shell expanded (``--out '~/runs'``): the "
+         "home folder, not a folder named ``~``",
+         "from mne_hamnet.report import check_output_folder\n"
+         "with mock.patch.dict(os.environ, HOME=str(new_dir)):\n"
+         "    assert check_output_folder('~/runs') == new_dir / 'runs'", "works"),
+        ("``make_pipelines()`` with ``sfreq`` and ``ch_names`` left None: set from the "
+         "paradigm's data", "evaluate(pipes, seed, n_splits=3)", "works"),
+        ("A bare ``HAMNetClassifier()`` on a data set: ``sfreq`` and ``ch_names`` from the "
+         "paradigm's data", "evaluate({'HAMNet': HAMNetClassifier(**quick)}, seed, n_splits=3)",
+         "works"),
+        ("Arrays given to a pipeline built without ``sfreq`` (outside ``evaluate``)",
+         "make_pipelines(['CSP+LDA'])['CSP+LDA'].fit(X, y)"),
+        ("braindecode installed beside a torch its torchaudio was not built for (its "
+         "import fails with an ``OSError``)", "make_pipelines(['EEGNet'])",
+         "broken_braindecode"),
     ],
 }
 
@@ -466,7 +484,7 @@ def make_namespace(folder):
     except ImportError:  # not written yet
         return namespace
     namespace.update(
-        evaluate=evaluate, make_pipelines=make_pipelines,
+        evaluate=evaluate, make_pipelines=make_pipelines, os=os, mock=mock,
         pipes=make_pipelines(["DE+SVM"]), seed=SEED(namespace["seed_dir"]),
     )
     return namespace
@@ -510,7 +528,24 @@ def _no_seed_config():
         yield
 
 
-_CONTEXTS = {"no_cuda": _no_cuda, "no_seed_config": _no_seed_config}
+@contextlib.contextmanager
+def _broken_braindecode():
+    import importlib
+
+    real = importlib.import_module
+
+    def import_module(name, *args):
+        if name == "braindecode":
+            # what torchaudio 2.11 beside torch 2.13 raises inside braindecode's import
+            raise OSError("libtorchaudio.so: undefined symbol: torch_library_impl")
+        return real(name, *args)
+
+    with mock.patch.object(importlib, "import_module", import_module):
+        yield
+
+
+_CONTEXTS = {"no_cuda": _no_cuda, "no_seed_config": _no_seed_config,
+             "broken_braindecode": _broken_braindecode}
 
 
 def run_cases(sections=None):

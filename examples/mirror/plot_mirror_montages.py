@@ -33,7 +33,9 @@ from mne_hamnet.viz import plot_mirror_pairs
 # In 10-05 names an odd number is on the left, an even one on the right and
 # ``z`` on the midline; ``F3`` pairs with ``F4``. SEED's cap also has CB1 and
 # CB2 over the cerebellum, which no MNE template holds:
-# :func:`~mne_hamnet.datasets.make_seed_montage` places them below O1 and O2.
+# :func:`~mne_hamnet.datasets.make_seed_montage` places them where SEED's
+# electrode file does, on the ring of PO7, O1, O2 and PO8: CB1 halfway
+# between PO7 and O1, CB2 halfway between O2 and PO8.
 # The mirror needs only the names; the montage is for the plot.
 seed_info = mne.create_info(list(SEED_CH_NAMES), 200.0, "eeg")
 seed_info.set_montage(make_seed_montage())

@@ -1,6 +1,6 @@
 """Data sets: SEED and its kin read from local copies, and simulators of their formats."""
 
-from ._registry import DATASETS, DatasetSpec, get_dataset_spec, register
+from ._registry import DATASETS, DatasetSpec, ParadigmRecipe, get_dataset_spec, register
 from ._seed_layout import SEED_CH_NAMES, make_seed_montage
 from .deap import DEAP
 from .describe import describe_dataset
@@ -18,31 +18,14 @@ from .simulate_emotion import (
     simulate_seedv,
 )
 
-
-def _seed_paradigm():
-    from ..paradigms import Emotion
-
-    return Emotion(window=1.0)
-
-
-def _seedv_paradigm():
-    from ..paradigms import Emotion
-
-    # the literature resamples SEED-V's 1000 Hz to SEED's 200 Hz
-    return Emotion(window=1.0, resample=200.0)
-
-
-def _valence_paradigm():
-    from ..paradigms import RatedEmotion
-
-    return RatedEmotion(scale="valence", window=1.0)
-
-
-def _dreamer_paradigm():
-    from ..paradigms import RatedEmotion
-
-    # the Emotiv amplifier is DC-coupled: keep DEAP's 4-45 Hz band
-    return RatedEmotion(scale="valence", window=1.0, fmin=4.0, fmax=45.0)
+# Named, not imported: the paradigms read the data sets, never the other way round.
+_seed_paradigm = ParadigmRecipe("Emotion", window=1.0)
+# the literature resamples SEED-V's 1000 Hz to SEED's 200 Hz
+_seedv_paradigm = ParadigmRecipe("Emotion", window=1.0, resample=200.0)
+_valence_paradigm = ParadigmRecipe("RatedEmotion", scale="valence", window=1.0)
+# the Emotiv amplifier is DC-coupled: keep DEAP's 4-45 Hz band
+_dreamer_paradigm = ParadigmRecipe(
+    "RatedEmotion", scale="valence", window=1.0, fmin=4.0, fmax=45.0)
 
 
 register(
@@ -171,6 +154,7 @@ __all__ = [
     "SEEDV",
     "SEED_CH_NAMES",
     "DatasetSpec",
+    "ParadigmRecipe",
     "describe_dataset",
     "get_dataset_spec",
     "make_seed_montage",

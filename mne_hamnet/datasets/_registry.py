@@ -5,9 +5,55 @@ line, the report and the docs read them from here, so a new data set touches
 no other module.
 """
 
+import importlib
 from dataclasses import dataclass, field
 
-__all__ = ["DATASETS", "DatasetSpec", "get_dataset_spec"]
+__all__ = ["DATASETS", "DatasetSpec", "ParadigmRecipe", "get_dataset_spec"]
+
+#: The module whose classes a :class:`ParadigmRecipe` names.
+PARADIGMS_MODULE = "mne_hamnet.paradigms"
+
+
+class ParadigmRecipe:
+    """A paradigm named by its class in :mod:`mne_hamnet.paradigms`, built when called.
+
+    The paradigms read the data sets (``Emotion.datasets`` lists SEED, and
+    ``RatedEmotion`` takes its event names from the readers), so the data
+    sets must not import the paradigms back: the registry names each
+    paradigm, and the class is looked up only when the paradigm is built.
+
+    Parameters
+    ----------
+    name : str
+        A class of :mod:`mne_hamnet.paradigms`, e.g. ``"Emotion"``.
+    **params : dict
+        Its parameters.
+    """
+
+    def __init__(self, name, **params):
+        self.name = name
+        self.params = params
+
+    def __call__(self):
+        """Build the paradigm.
+
+        Returns
+        -------
+        paradigm : moabb.paradigms.base.BaseParadigm
+            A new paradigm.
+        """
+        cls = getattr(importlib.import_module(PARADIGMS_MODULE), self.name)
+        return cls(**self.params)
+
+    def __repr__(self):
+        params = ", ".join(f"{key}={value!r}" for key, value in self.params.items())
+        return f"{self.name}({params})"
+
+    def __eq__(self, other):
+        return (isinstance(other, ParadigmRecipe) and other.name == self.name
+                and other.params == self.params)
+
+    __hash__ = None
 
 
 @dataclass(frozen=True)
@@ -26,8 +72,9 @@ class DatasetSpec:
     simulate : callable
         Called as ``simulate(folder, random_state=..., **sizes)`` to write a
         small copy in the data set's on-disk format.
-    paradigm : callable
-        Called with no argument to return the paradigm the benchmark uses.
+    paradigm : ParadigmRecipe | callable
+        Called with no argument to return the paradigm the benchmark uses;
+        the built-in data sets name theirs with a :class:`ParadigmRecipe`.
     band_preset : str
         HAMNet's band preset for these data: ``"gamma"`` (the paper's 18
         bands of 2 Hz from 40 to 76 Hz) where the data reach 76 Hz;
