@@ -23,7 +23,8 @@ FITTED_VERSION = 1
 def fitted_state(net):
     """Everything a fit inferred that is not a tensor, as a JSON-ready dict.
 
-    Version 1 of the format; keys added since (``info``) are optional, so
+    Version 1 of the format; keys added since (``info``,
+    ``validation_split``) are optional, so
     that files written by 0.1.0 still load and files written now load in
     0.1.0 (which ignores them).
     """
@@ -42,6 +43,7 @@ def fitted_state(net):
         "fingerprint": net._stage_run.fingerprint,
         "mirror": _mirror_state(net.mirror_),
         "info": _info_state(getattr(net, "info_", None)),
+        "validation_split": getattr(net, "validation_split_", None),
         "history": list(net.history_ or []),
         "history_pretrain": (
             list(net.history_pretrain_) if stage == "finetune" else None
@@ -94,6 +96,8 @@ def restore_fitted(net, state):
         History(state["history_pretrain"]) if stage == "finetune" else net.history_
     )
     net.interrupted_ = not _stages.is_complete(net)
+    net.validation_split_ = state.get("validation_split")
+    net.epochs_kept_ = _stages.epochs_kept(net)
 
 
 def restore_checkpoint(net, state):
