@@ -165,3 +165,38 @@ def check_early_stopping(owner, early_stopping, validation_fraction, n_iter_no_c
             f"{owner}: tol must be a finite number >= 0 (the least decrease of "
             f"the validation loss that counts as an improvement), but got {tol}."
         )
+
+
+def groups_fit_params(estimator, groups):
+    """The fit parameters that hand trial ids to ``estimator``'s final step, if it takes them.
+
+    HAMNetClassifier and the braindecode networks of
+    :func:`~mne_hamnet.pipelines.make_pipelines` take ``groups`` in fit, for
+    the validation part of early stopping; in a Pipeline they reach the last
+    step as ``<step>__groups``. Estimators whose fit has no ``groups`` get
+    nothing.
+
+    Parameters
+    ----------
+    estimator : sklearn.base.BaseEstimator
+        An estimator or a Pipeline.
+    groups : array-like of shape (n_windows,) | None
+        Trial id of each training window.
+
+    Returns
+    -------
+    fit_params : dict
+        ``{}``, ``{"groups": groups}`` or ``{"<step>__groups": groups}``.
+    """
+    import inspect
+
+    if groups is None:
+        return {}
+    final, prefix = estimator, ""
+    while hasattr(final, "steps"):
+        name, final = final.steps[-1]
+        prefix += f"{name}__"
+    fit = getattr(final, "fit", None)
+    if fit is None or "groups" not in inspect.signature(fit).parameters:
+        return {}
+    return {f"{prefix}groups": np.asarray(groups)}
