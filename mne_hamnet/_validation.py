@@ -10,6 +10,8 @@ class in a row).
 """
 
 import numpy as np
+from sklearn import config_context
+from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 
 from ._check import _validate_type
@@ -200,3 +202,90 @@ def groups_fit_params(estimator, groups):
     if fit is None or "groups" not in inspect.signature(fit).parameters:
         return {}
     return {f"{prefix}groups": np.asarray(groups)}
+
+
+#: The metadata column the benchmark numbers each window's trial in.
+TRIAL_ID = "trial_id"
+
+
+def trial_ids(metadata, column=None):
+    """One id per window, unique across subjects and sessions, from MOABB's metadata.
+
+    Parameters
+    ----------
+    metadata : pandas.DataFrame
+        MOABB's metadata of the windows (``subject``, ``session``, ...).
+    column : str | None, default=None
+        The column that numbers the trials within a session (``"run"`` for
+        the emotion paradigms, which cut each trial into windows); None gives
+        every window its own trial, as MOABB's imagery paradigms do.
+
+    Returns
+    -------
+    ids : ndarray of int, shape (n_windows,)
+        The trial of each window.
+    """
+    if column is None:
+        return np.arange(len(metadata))
+    keys = metadata[["subject", "session", column]].astype(str).agg("\x1f".join, axis=1)
+    _, ids = np.unique(keys.to_numpy(), return_inverse=True)
+    return ids.reshape(-1)
+
+
+def with_groups(estimator, groups):
+    """``estimator`` as a Pipeline whose fit hands ``groups`` to its last step.
+
+    For fold runners that call ``fit(X, y)`` with nothing else (MOABB's),
+    so that early stopping still holds out whole trials. Estimators whose
+    last step takes no ``groups`` are returned as they are.
+
+    Parameters
+    ----------
+    estimator : sklearn.base.BaseEstimator
+        An estimator or a Pipeline, unfitted.
+    groups : array-like of shape (n_train_windows,)
+        The trial id of each window ``fit`` will get.
+
+    Returns
+    -------
+    estimator : sklearn.base.BaseEstimator
+        A :class:`GroupedPipeline` with the same steps, or ``estimator``.
+    """
+    if not groups_fit_params(estimator, np.zeros(1)):
+        return estimator
+    if isinstance(estimator, Pipeline):
+        params = estimator.get_params(deep=False)
+        params.pop("steps")
+        return GroupedPipeline(estimator.steps, fit_groups=np.asarray(groups), **params)
+    step = type(estimator).__name__.lower()
+    return GroupedPipeline([(step, estimator)], fit_groups=np.asarray(groups))
+
+
+class GroupedPipeline(Pipeline):
+    """A Pipeline whose fit hands ``fit_groups`` (trial ids) to its last step.
+
+    Parameters
+    ----------
+    steps : list of (str, estimator)
+        As in :class:`sklearn.pipeline.Pipeline`.
+    fit_groups : ndarray of shape (n_windows,) | None, default=None
+        Trial id of each window that ``fit`` gets; a fit on other windows
+        (an inner cross-validation) gets none.
+    transform_input, memory, verbose
+        As in :class:`sklearn.pipeline.Pipeline`.
+    """
+
+    def __init__(self, steps, *, fit_groups=None, transform_input=None, memory=None,
+                 verbose=False):
+        super().__init__(steps, transform_input=transform_input, memory=memory,
+                         verbose=verbose)
+        self.fit_groups = fit_groups
+
+    def fit(self, X, y=None, **params):
+        """Fit the steps, with ``fit_groups`` for the last one."""
+        groups = self.fit_groups
+        if groups is not None and len(groups) == len(X):
+            params = {**groups_fit_params(self, groups), **params}
+        # the groups are routed by step name, the Pipeline's own convention
+        with config_context(enable_metadata_routing=False):
+            return super().fit(X, y, **params)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 from conftest import CH_NAMES, simulate_windows
+from sklearn.base import BaseEstimator, ClassifierMixin
 from skorch.callbacks import Callback, LoadInitState
 
 from mne_hamnet import HAMNetClassifier
@@ -298,3 +299,70 @@ def test_braindecode_networks_keep_the_fixed_budget_by_default(trials):
                               finetune_epochs=1, batch_size=16, random_state=0)["EEGNet"]
     net = pipeline.fit(X, y).steps[-1][1]
     assert net.validation_split_ is None and net.epochs_kept_ == {"train": 3}
+
+
+# --------------------------------------------------------- the benchmark
+class _GroupsRecorder(ClassifierMixin, BaseEstimator):
+    """Predict the majority class; record the windows and trial ids each fit saw."""
+
+    records = []
+
+    def fit(self, X, y, groups=None):
+        self.records.append((X.copy(), None if groups is None else np.asarray(groups)))
+        self.classes_, counts = np.unique(y, return_counts=True)
+        self.majority_ = self.classes_[np.argmax(counts)]
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.majority_)
+
+
+@pytest.mark.parametrize("protocol", ["trialwise", "cross-subject"])
+def test_the_benchmark_hands_trial_ids_to_the_networks(tmp_path, protocol):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from mne_hamnet.datasets import SEED, simulate_seed
+    from mne_hamnet.evaluation import evaluate
+    from mne_hamnet.paradigms import Emotion
+
+    folder = simulate_seed(tmp_path, n_subjects=2, n_sessions=1, trial_seconds=2.0,
+                           random_state=0)
+    X, _, metadata = Emotion().get_data(SEED(folder), [1, 2])
+    origin = {np.asarray(w, np.float32).tobytes(): (row.subject, row.session, row.run)
+              for w, (_, row) in zip(X, metadata.iterrows())}
+    _GroupsRecorder.records.clear()
+    pipelines = {"bare": _GroupsRecorder(),
+                 "piped": make_pipeline(FunctionTransformer(), _GroupsRecorder())}
+    evaluate(pipelines, SEED(folder), protocol, random_state=0)
+    assert _GroupsRecorder.records
+    for windows, groups in _GroupsRecorder.records:
+        assert groups is not None and len(groups) == len(windows)
+        trials = [origin[w.tobytes()] for w in windows]
+        # one id per trial: the same for its windows, another for any other trial
+        pairs = set(zip(trials, groups.tolist()))
+        assert len(pairs) == len(set(trials)) == len(set(groups.tolist()))
+
+
+# ---------------------------------------------------------- the command
+def test_benchmark_budget_flag(tmp_path, capsys):
+    from types import SimpleNamespace
+
+    from mne_hamnet.cli import _training, main
+
+    def resolved(budget=None, quick=False, simulated=False):
+        args = SimpleNamespace(quick=quick, budget=budget, pretrain_epochs=None,
+                               finetune_epochs=None)
+        return _training(args, SimpleNamespace(simulated=simulated))["budget"]
+
+    # real data stops early by default; the simulated default and --quick keep fixed epochs
+    assert resolved() == "early" and resolved(budget="fixed") == "fixed"
+    assert resolved(simulated=True) == "fixed" and resolved(quick=True) == "fixed"
+    assert resolved(simulated=True, budget="early") == "early"
+    args = ["benchmark", "--quick", "--budget", "early", "--pipelines", "HAMNet",
+            "--protocol", "trialwise", "--subjects", "1", "--out", str(tmp_path)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "HAMNet: early stopping within 2 pretraining + 1 finetuning epochs" in out
+    with pytest.raises(SystemExit):
+        main(["benchmark", "--budget", "best"])
