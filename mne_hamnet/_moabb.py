@@ -16,6 +16,8 @@ from moabb.evaluations import (
 )
 from moabb.paradigms.base import BaseParadigm
 
+from ._validation import TRIAL_ID, with_groups
+
 try:  # MOABB's per-fold task function, with its flattened evaluations (1.7)
     from moabb.evaluations.base import _evaluate_fold
     from moabb.evaluations.splitters import GroupsConsumerMixin
@@ -70,7 +72,15 @@ def build_tasks(evaluation, dataset, X, y, metadata, pipelines):
 
 
 def evaluate_fold(X, y, metadata, task):
-    """Fit and score one task of :func:`build_tasks`; return its result rows."""
+    """Fit and score one task of :func:`build_tasks`; return its result rows.
+
+    MOABB fits with ``fit(X, y)`` alone; when the metadata number the trials
+    (``trial_id``), a network that takes ``groups`` gets the trial ids of its
+    training windows, for early stopping's validation part.
+    """
+    if TRIAL_ID in metadata:
+        groups = metadata[TRIAL_ID].to_numpy()[np.asarray(task["train_idx"])]
+        task = dict(task, pipeline=with_groups(task["pipeline"], groups))
     return _evaluate_fold(X, y, metadata, **task)
 
 

@@ -10,6 +10,7 @@ from skorch import NeuralNet, NeuralNetClassifier
 
 from ._check import _check_option, _check_positive_int, _validate_type
 from ._interrupt import ON_INTERRUPT
+from ._validation import check_early_stopping
 from .mirror import HemisphereMirror
 
 # Sizes the classifier infers from the data at every fit.
@@ -67,6 +68,15 @@ def check_params(net):
         size = net.get_params_for(prefix).get("batch_size")
         if size is not None and size != -1:
             _check_positive_int(size, f"{prefix}__batch_size")
+    check_early_stopping(
+        "HAMNetClassifier", net.early_stopping, net.validation_fraction,
+        net.n_iter_no_change, net.tol)
+    if net.early_stopping and net.train_split is not None:
+        raise ValueError(
+            "HAMNetClassifier holds out its own validation part with "
+            "early_stopping=True (see validation_fraction); train_split must "
+            f"then stay None, but got {net.train_split!r}."
+        )
     if isinstance(net.mirror, type):
         raise TypeError(
             f"mirror must be an instance of HemisphereMirror, but got the class "

@@ -24,8 +24,9 @@ def fitted_state(net):
     """Everything a fit inferred that is not a tensor, as a JSON-ready dict.
 
     Version 1 of the format; keys added since (``info``, ``demean``,
-    ``class_weight``) are optional, so that files written by 0.1.0 still
-    load and files written now load in 0.1.0 (which ignores them).
+    ``class_weight``, ``validation_split``) are optional, so that files
+    written by 0.1.0 still load and files written now load in 0.1.0 (which
+    ignores them).
     """
     stage = net.stage_
     return {
@@ -45,6 +46,7 @@ def fitted_state(net):
         "demean": getattr(net.module_, "demean", None),
         "class_weight": (None if getattr(net, "class_weight_", None) is None
                          else net.class_weight_.tolist()),
+        "validation_split": getattr(net, "validation_split_", None),
         "history": list(net.history_ or []),
         "history_pretrain": (
             list(net.history_pretrain_) if stage == "finetune" else None
@@ -103,6 +105,8 @@ def restore_fitted(net, state):
         History(state["history_pretrain"]) if stage == "finetune" else net.history_
     )
     net.interrupted_ = not _stages.is_complete(net)
+    net.validation_split_ = state.get("validation_split")
+    net.epochs_kept_ = _stages.epochs_kept(net)
 
 
 def restore_checkpoint(net, state):

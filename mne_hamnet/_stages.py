@@ -8,6 +8,7 @@ import numpy as np
 from . import _interrupt, _params
 from ._io import data_digest
 from ._logging import warn
+from .callbacks import StopStage
 
 STAGES = ("pretrain", "finetune")
 
@@ -28,10 +29,14 @@ class StageRun:
         True while a stage's epochs run: a checkpoint loaded then (by
         skorch's ``LoadInitState``) restores the stage being trained rather
         than replacing the fitted state.
+    valid_index : ndarray | None
+        The windows early stopping holds out, so that :meth:`resume` can
+        check it is given the same trial ids; None when unknown.
     """
 
     fingerprint: str | None = None
     training: bool = False
+    valid_index: object = None
 
 
 def fingerprint(data, y):
@@ -44,6 +49,29 @@ def epochs_done(history):
     return 0 if history is None else sum("train_loss" in row for row in history)
 
 
+def stage_ended(history, n_epochs):
+    """Whether a stage's ``history`` is complete: its epochs run, or stopped early."""
+    rows = [] if history is None else [row for row in history if "train_loss" in row]
+    return len(rows) >= n_epochs or bool(rows and rows[-1].get("stopped_early"))
+
+
+def kept_epoch(history):
+    """The 1-based epoch whose weights a stage kept: the best one under early stopping."""
+    done = epochs_done(history)
+    if done and history[-1].get("epoch_kept") is not None:
+        return int(history[-1]["epoch_kept"])
+    return done
+
+
+def epochs_kept(net):
+    """``epochs_kept_``: the epoch each stage reached so far kept, by stage name."""
+    kept = {"pretrain": kept_epoch(
+        net.history_ if net.stage_ == "pretrain" else net.history_pretrain_)}
+    if net.stage_ == "finetune":
+        kept["finetune"] = kept_epoch(net.history_)
+    return kept
+
+
 def stage_epochs(net, stage):
     """The number of epochs ``stage`` is meant to run."""
     return net.pretrain_epochs if stage == "pretrain" else net.finetune_epochs
@@ -53,7 +81,7 @@ def is_complete(net):
     """Whether the fit reached the end of its last stage."""
     if net.stage_ == "pretrain" and net.finetune_epochs:
         return False
-    return epochs_done(net.history_) >= stage_epochs(net, net.stage_)
+    return stage_ended(net.history_, stage_epochs(net, net.stage_))
 
 
 def open_call(net, X, y, fit_params, fitted):
@@ -95,7 +123,7 @@ def run(net, dataset, y, fit_params):
     run early with ``net.interrupted_`` set.
     """
     net.interrupted_ = False
-    if epochs_done(net.history_) < stage_epochs(net, net.stage_):
+    if not stage_ended(net.history_, stage_epochs(net, net.stage_)):
         train_stage(net, dataset, y, fit_params)
     if (
         net.stage_ == "pretrain" and net.finetune_epochs and not net.interrupted_
@@ -197,10 +225,13 @@ def train_epochs(net, dataset, y, fit_params, epochs=None):
     try:
         net.notify("on_train_begin", X=dataset, y=y)
         if epochs is None:
-            epochs = max(net.stage_epochs_ - epochs_done(net.history_), 0)
+            epochs = 0 if stage_ended(net.history_, net.stage_epochs_) else max(
+                net.stage_epochs_ - epochs_done(net.history_), 0)
         interrupted = False
         try:
             net.fit_loop(dataset, y, epochs=epochs, **fit_params)
+        except StopStage:
+            pass  # early stopping ended the stage; on_train_end keeps its best epoch
         except KeyboardInterrupt:
             interrupted = True
             if _interrupt.stops_the_run(on_interrupt(net)):
@@ -239,4 +270,13 @@ def finish_stage(net, interrupted):
             f"and can predict. {left}"
         )
     _logger.debug("%s stage: %d of %d epochs done", stage, done, n_epochs)
+    net.epochs_kept_ = epochs_kept(net)
+    if getattr(net, "validation_split_", None) is not None and not interrupted:
+        _logger.info(
+            "%s stage: %s after %d of %d epochs; kept epoch %d, the lowest "
+            "validation loss on held-out %s", stage,
+            "stopped early" if stage_ended(net.history_, n_epochs) and done < n_epochs
+            else "ran its budget", done, n_epochs, net.epochs_kept_[stage],
+            "trials (groups)" if net.validation_split_ == "groups"
+            else "blocks of consecutive windows")
     net._update_filters()

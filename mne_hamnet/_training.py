@@ -33,6 +33,9 @@ class TensorWindows(Dataset):
         Where the tensors live.
     """
 
+    # the held-out part of early stopping, set by HAMNetClassifier's fit
+    valid = None
+
     def __init__(self, X, y=None, device="cpu"):
         with warnings.catch_warnings():
             # a read-only array (np.load(..., mmap_mode="r")) is shared too:

@@ -1,15 +1,16 @@
-"""skorch callbacks of a HAMNetClassifier fit: stage checkpoints, progress, a finite-loss guard."""
+"""skorch callbacks of a HAMNetClassifier fit: checkpoints, progress, finite loss, stopping."""
 
 import logging
 import os
 import time
+from copy import deepcopy
 
 import numpy as np
-from skorch.callbacks import Callback, Checkpoint
+from skorch.callbacks import Callback, Checkpoint, EarlyStopping
 
 from ._logging import PROGRESS_LOGGER, warn
 
-__all__ = ["FiniteLoss", "StageCheckpoint", "StageProgress"]
+__all__ = ["FiniteLoss", "StageCheckpoint", "StageEarlyStopping", "StageProgress"]
 
 _logger = logging.getLogger(__name__)
 _progress = logging.getLogger(PROGRESS_LOGGER)
@@ -133,6 +134,13 @@ class StageCheckpoint(Checkpoint):
             except OSError as err:
                 warn(f"StageCheckpoint could not write the fitted state: {err}")
 
+    def on_train_end(self, net, **kwargs):
+        """Save again when early stopping rolled the stage back to its best epoch."""
+        history = net.history
+        # the files of the last epoch hold its weights, not the kept ones
+        if history and history[-1].get("epoch_kept") is not None:
+            self.save_model(net)
+
 
 def format_checkpoint_name(checkpoint, template, net):
     """Format a file name as skorch's Checkpoint does, tolerating an empty history."""
@@ -253,3 +261,133 @@ class FiniteLoss(Callback):
         # a checkpoint pickled during training must not carry the data set
         return {key: value for key, value in vars(self).items() if key != "_data"}
 
+
+
+class StopStage(Exception):
+    """Raised by :class:`StageEarlyStopping` to end a stage's epochs (not a Ctrl-C)."""
+
+
+class StageEarlyStopping(EarlyStopping):
+    """The early stopping of one stage of a HAMNetClassifier fit, after skorch's.
+
+    The classifier installs it when ``early_stopping=True``: it watches the
+    validation loss of the stage's held-out part, ends the stage once the
+    loss has not decreased by more than ``threshold`` for ``patience``
+    epochs, and restores the weights of the best epoch when the stage ends
+    (stopped, or at its epoch budget). Unlike skorch's EarlyStopping it
+
+    - ends the stage with :class:`StopStage` at the start of the epoch
+      after the decision, not with ``KeyboardInterrupt`` at its end, so
+      that a real Ctrl-C stays an interruption and every other callback
+      (a :class:`StageCheckpoint` included) sees the last epoch;
+    - marks the history: ``stopped_early`` on the epoch that decided,
+      ``epoch_kept`` (1-based, within the stage) on the stage's last row;
+      so a stopped stage counts as complete when it is resumed or restored;
+    - rebuilds its counters from the history when a stage is resumed, and
+      leaves the weights alone when a stage is interrupted.
+
+    Parameters
+    ----------
+    patience : int, default=10
+        Epochs without improvement before stopping (``n_iter_no_change``).
+    threshold : float, default=1e-4
+        Least decrease of the validation loss that counts (``tol``).
+    monitor : str, default="valid_loss"
+        History column watched; lower is better.
+    sink : callable
+        Where the message on stopping goes; logged at INFO level by default.
+    """
+
+    def __init__(self, patience=10, threshold=1e-4, monitor="valid_loss", sink=None):
+        super().__init__(
+            monitor=monitor, patience=patience, threshold=threshold,
+            threshold_mode="abs", lower_is_better=True, load_best=True,
+            sink=_logger.info if sink is None else sink,
+        )
+
+    def on_train_begin(self, net, **kwargs):
+        """Rebuild the watch from the stage's finished epochs (none in a new stage)."""
+        kept, kept_epoch = (
+            getattr(self, "best_model_weights_", None), getattr(self, "best_epoch_", 0))
+        super().on_train_begin(net, **kwargs)
+        self.stop_ = False
+        rows = [row for row in net.history if "train_loss" in row]
+        self.epochs_at_begin_ = len(rows)
+        for row in rows:
+            score = row.get(self.monitor)
+            if score is None:
+                continue
+            if self._is_score_improved(score):
+                self.misses_ = 0
+                self.dynamic_threshold_ = self._calc_new_threshold(score)
+                self.best_epoch_ = row["epoch"]
+            else:
+                self.misses_ += 1
+        if not rows or "stopped_early" in rows[-1] or "epoch_kept" in rows[-1]:
+            return  # a new stage, or one that has ended: nothing to watch
+        if kept is not None and kept_epoch == self.best_epoch_:
+            # the same object resumes (Ctrl-C, then resume): its copy is this stage's
+            self.best_model_weights_ = kept
+            return
+        # restored from files: the best epoch's weights are gone, so the watch
+        # starts afresh from the epoch the stage stands at
+        last = rows[-1].get(self.monitor)
+        if last is not None:
+            self.misses_ = 0
+            self.dynamic_threshold_ = self._calc_new_threshold(last)
+            self.best_epoch_ = rows[-1]["epoch"]
+            self.best_model_weights_ = deepcopy(net.module_.state_dict())
+            _logger.info(
+                "%s: the weights of the best epoch so far are not available; the "
+                "early-stopping watch starts again from epoch %d",
+                getattr(net, "stage_", "train"), self.best_epoch_)
+
+    def on_epoch_begin(self, net, **kwargs):
+        """End the stage here if the last epoch decided so."""
+        if getattr(self, "stop_", False):
+            # the row skorch opened for an epoch that will not run
+            if net.history and "train_loss" not in net.history[-1]:
+                net.history.pop()
+            raise StopStage
+
+    def on_epoch_end(self, net, **kwargs):
+        """Update the watch with the epoch's validation loss; decide whether to stop."""
+        score = net.history[-1].get(self.monitor)
+        if score is None:
+            raise ValueError(
+                f"Early stopping watches {self.monitor!r}, but the history has no "
+                "such value: the stage has no validation part."
+            )
+        if self._is_score_improved(score):
+            self.misses_ = 0
+            self.dynamic_threshold_ = self._calc_new_threshold(score)
+            self.best_epoch_ = net.history[-1, "epoch"]
+            self.best_model_weights_ = deepcopy(net.module_.state_dict())
+        else:
+            self.misses_ += 1
+        if self.misses_ >= self.patience:
+            self.stop_ = True
+            net.history.record("stopped_early", True)
+            self._sink(
+                f"{getattr(net, 'stage_', 'train')}: stopping after epoch "
+                f"{len(net.history)}, {self.monitor} has not decreased by more than "
+                f"{self.threshold:g} for {self.patience} epochs; keeping epoch "
+                f"{self.best_epoch_}", verbose=net.verbose)
+
+    def on_train_end(self, net, **kwargs):
+        """Restore the best epoch's weights if the stage ended in this run."""
+        rows = sum("train_loss" in row for row in net.history)
+        budget = getattr(net, "stage_epochs_", None)
+        ended = getattr(self, "stop_", False) or (
+            budget is not None and getattr(self, "epochs_at_begin_", 0) < budget <= rows)
+        if not ended or not rows:
+            return  # interrupted (Ctrl-C) or nothing run: the weights stay as they are
+        if self.best_model_weights_ is not None and self.best_epoch_ != rows:
+            net.module_.load_state_dict(self.best_model_weights_)
+        kept = self.best_epoch_ if self.best_model_weights_ is not None else rows
+        net.history.record("epoch_kept", int(kept))
+
+    def __getstate__(self):
+        # skorch drops the best weights from pickles; a classifier pickled
+        # mid-stage needs them to resume as if uninterrupted
+        return dict(vars(self))

@@ -15,7 +15,7 @@ from skorch.callbacks import EpochScoring, EpochTimer, PassthroughScoring
 from skorch.exceptions import NotInitializedError
 from torch.utils.data import Dataset
 
-from . import _params, _persistence, _stages
+from . import _params, _persistence, _stages, _validation
 from ._check import _check_layout, _validate_type
 from ._device import device_set_to, resolve_device
 from ._input import check_targets, encode_labels, event_codes, is_epochs, to_windows
@@ -23,7 +23,7 @@ from ._io import save_files_atomic, write_atomic
 from ._logging import warn
 from ._paper import PAPER_TRAINING
 from ._training import BatchSlicer, TensorWindows, as_tensor_windows, denormals_flushed
-from .callbacks import FiniteLoss, StageCheckpoint, StageProgress
+from .callbacks import FiniteLoss, StageCheckpoint, StageEarlyStopping, StageProgress
 from .hamnet import HAMNet
 from .mirror import HemisphereMirror
 
@@ -63,9 +63,10 @@ class HAMNetClassifier(NeuralNetClassifier):
         ``module__<name>`` (e.g. ``module__n_spatial_filters=8``,
         ``module__bands=[(8, 12), (13, 30)]``).
     pretrain_epochs : int, default=800
-        Epochs of stage 1.
+        Epochs of stage 1; the most it may run with ``early_stopping=True``.
     finetune_epochs : int, default=600
-        Epochs of stage 2; 0 stops after pretraining.
+        Epochs of stage 2 (the most, with early stopping); 0 stops after
+        pretraining.
     pretrain_lr, finetune_lr : float, default=1e-4 and 5e-5
         Adam learning rates of the two stages.
     batch_size : int, default=100
@@ -94,6 +95,21 @@ class HAMNetClassifier(NeuralNetClassifier):
         only. ``compile=True`` (skorch's option) compiles the network with
         :func:`torch.compile`. ``benchmarks/run_benchmarks.py`` checks the
         accuracy of both against the default.
+    early_stopping : bool, default=False
+        Hold out a validation part of the training windows (the same part in
+        both stages), stop each stage once its validation loss has not
+        decreased by more than ``tol`` for ``n_iter_no_change`` epochs, and
+        keep the weights of its best epoch (``epochs_kept_``). The part is
+        made of whole trials when :meth:`fit` gets ``groups``, else of blocks
+        of consecutive windows (``validation_split_``); the epoch budgets
+        become maxima. See the user guide's page on training.
+    validation_fraction : float, default=0.1
+        Share of each class's trials (or blocks) held out, in (0, 1); used
+        only with ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before a stage stops.
+    tol : float, default=1e-4
+        Least decrease of the validation loss that counts as an improvement.
     random_state : int | numpy.random.RandomState | numpy.random.Generator | None, default=None
         Seeds network initialisation and batch order; with an int (in
         [0, 2**32 - 1]), two fits on the CPU give bit-identical predictions.
@@ -116,7 +132,8 @@ class HAMNetClassifier(NeuralNetClassifier):
         Optimiser of both stages; ``optimizer__betas`` etc. pass through.
     train_split : callable | None, default=None
         skorch's internal validation split. None trains on all data, as the
-        paper does.
+        paper does; it must stay None with ``early_stopping=True``, which
+        holds out its own part.
     verbose : int, default=1
         1 shows one progress bar per stage; 0 is silent.
     on_interrupt : {"auto", "keep", "raise"}, default="auto"
@@ -166,6 +183,13 @@ class HAMNetClassifier(NeuralNetClassifier):
     class_weight_ : ndarray of shape (n_classes,) | None
         The class weights ``class_weight`` gave in fit, in the order of
         ``classes_``; None without ``class_weight``.
+    epochs_kept_ : dict of str to int
+        Per stage reached (``"pretrain"``, ``"finetune"``), the 1-based epoch
+        whose weights the classifier kept: the best one on the validation
+        part with early stopping, else the last one trained.
+    validation_split_ : {"groups", "blocks"} | None
+        The units of the validation part: whole trials (``groups``), blocks of
+        consecutive windows, or None without early stopping.
     stage_seeds_ : tuple of (int, int)
         Seeds of the two stages, drawn from ``random_state`` in fit.
     history_pretrain_ : skorch.History
@@ -273,6 +297,10 @@ class HAMNetClassifier(NeuralNetClassifier):
         ch_names=None,
         device="auto",
         amp=False,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
         random_state=None,
         criterion=torch.nn.CrossEntropyLoss,
         class_weight=None,
@@ -305,6 +333,10 @@ class HAMNetClassifier(NeuralNetClassifier):
         self.amp = amp
         self.class_weight = class_weight
         self.on_interrupt = on_interrupt
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
         for name in ("history_", "initialized_", "virtual_params_"):
             # vars(): skorch's __delattr__ would copy its class-level registries
             vars(self).pop(name, None)
@@ -355,7 +387,7 @@ class HAMNetClassifier(NeuralNetClassifier):
 
     @property
     def _default_callbacks(self):
-        return [
+        callbacks = [
             ("epoch_timer", EpochTimer()),
             ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
             ("valid_loss", PassthroughScoring(name="valid_loss")),
@@ -364,10 +396,15 @@ class HAMNetClassifier(NeuralNetClassifier):
             ("finite_loss", FiniteLoss()),
             ("progress", StageProgress()),
         ]
+        # "is True": scikit-learn's checks set odd values before fit checks them
+        if getattr(self, "early_stopping", False) is True:
+            callbacks.append(("early_stopping", StageEarlyStopping(
+                patience=self.n_iter_no_change, threshold=self.tol)))
+        return callbacks
 
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y=None, **fit_params):
+    def fit(self, X, y=None, groups=None, **fit_params):
         """Pretrain, then finetune, HAMNet on ``X``.
 
         Parameters
@@ -380,6 +417,11 @@ class HAMNetClassifier(NeuralNetClassifier):
             network computes in float32.
         y : array-like of shape (n_windows,) | None
             Class labels of any type. None takes the event codes of Epochs.
+        groups : array-like of shape (n_windows,) | None, default=None
+            The trial id of each window, for ``early_stopping=True``: the
+            validation part is then made of whole trials, never sharing one
+            with the training part. None holds out blocks of consecutive
+            windows. Unused without early stopping.
         **fit_params : dict
             Passed to the network's forward.
 
@@ -406,14 +448,15 @@ class HAMNetClassifier(NeuralNetClassifier):
             len(y), self.n_features_in_, self.n_times_, self.sfreq_, len(classes),
             len(self.mirror_.pairs_), device,
         )
+        split = self._validation_split(y_encoded, groups)
         with self._on_device(device):
-            dataset = TensorWindows(windows.data, y_encoded, device=self.device)
+            dataset = self._training_dataset(windows.data, y_encoded, split)
             del windows
             _stages.begin_stage(self, "pretrain")
             _stages.run(self, dataset, y_encoded, fit_params)
         return self
 
-    def resume(self, X, y=None, **fit_params):
+    def resume(self, X, y=None, groups=None, **fit_params):
         """Finish a fit that was interrupted or restored from a checkpoint.
 
         Trains the current stage (``stage_``) for the epochs it still lacks,
@@ -427,6 +470,8 @@ class HAMNetClassifier(NeuralNetClassifier):
             length and sampling frequency).
         y : array-like of shape (n_windows,) | None
             Its labels, among ``classes_``; None takes Epochs' event codes.
+        groups : array-like of shape (n_windows,) | None, default=None
+            The trial ids given to :meth:`fit`, with early stopping.
         **fit_params : dict
             Passed to the network's forward.
 
@@ -449,13 +494,14 @@ class HAMNetClassifier(NeuralNetClassifier):
             logger.info("HAMNetClassifier.resume: the fit is complete, nothing to do")
             self.interrupted_ = False
             return self
+        split = self._validation_split(y_encoded, groups, check_fit=True)
         with self._on_device(resolve_device(self.device)):
-            dataset = TensorWindows(windows.data, y_encoded, device=self.device)
+            dataset = self._training_dataset(windows.data, y_encoded, split)
             del windows
             _stages.run(self, dataset, y_encoded, fit_params)
         return self
 
-    def partial_fit(self, X, y=None, classes=None, **fit_params):
+    def partial_fit(self, X, y=None, classes=None, groups=None, **fit_params):
         """Train the current stage's network for one more epoch.
 
         An unfitted classifier is fitted instead (both stages).
@@ -468,6 +514,8 @@ class HAMNetClassifier(NeuralNetClassifier):
             Labels among ``classes_``; None takes Epochs' event codes.
         classes : None
             Not used, present for API consistency.
+        groups : array-like of shape (n_windows,) | None, default=None
+            The trial ids given to :meth:`fit`, with early stopping.
         **fit_params : dict
             Passed to the network's forward.
 
@@ -477,13 +525,62 @@ class HAMNetClassifier(NeuralNetClassifier):
             The classifier.
         """
         if not self.initialized_ or not hasattr(self, "mirror_"):
-            return self.fit(X, y, **fit_params)
+            return self.fit(X, y, groups=groups, **fit_params)
         windows, y_encoded = _stages.open_call(self, X, y, fit_params, fitted=True)
+        split = self._validation_split(y_encoded, groups, check_fit=True)
         with self._on_device(resolve_device(self.device)):
-            dataset = TensorWindows(windows.data, y_encoded, device=self.device)
+            dataset = self._training_dataset(windows.data, y_encoded, split)
             _stages.train_epochs(self, dataset, y_encoded, fit_params, epochs=1)
         self._update_filters()
         return self
+
+    def _validation_split(self, y_encoded, groups, check_fit=False):
+        """The (train, valid) indices of early stopping, or None without it.
+
+        The split needs no seed (the last trials or blocks of each class), so
+        that every network and seed fitted on the same data validates on the
+        same windows, and :meth:`resume` finds the part :meth:`fit` used.
+        """
+        if not self.early_stopping:
+            if not check_fit:
+                self.validation_split_ = None
+            return None
+        train, valid, kind = _validation.validation_split(
+            y_encoded, groups, self.validation_fraction)
+        if check_fit:
+            known = getattr(self, "validation_split_", None)
+            stored = self._stage_run.valid_index
+            if known is not None and (kind != known or (
+                    stored is not None and not np.array_equal(stored, valid))):
+                differ = "other windows" if kind == known else kind
+                raise ValueError(
+                    f"The fit held out {known} for early stopping, but these "
+                    f"groups give {differ}; pass the groups given to fit()."
+                )
+        else:
+            self.validation_split_ = kind
+        self._stage_run.valid_index = valid
+        logger.info(
+            "HAMNetClassifier: early stopping on %d of %d windows held out as %s",
+            len(valid), len(y_encoded),
+            "whole trials (groups)" if kind == "groups" else "blocks of consecutive windows")
+        return train, valid
+
+    def _training_dataset(self, data, y_encoded, split):
+        """The training windows on the device, with the validation part attached."""
+        if split is None:
+            return TensorWindows(data, y_encoded, device=self.device)
+        train, valid = split
+        dataset = TensorWindows(data[train], y_encoded[train], device=self.device)
+        dataset.valid = TensorWindows(data[valid], y_encoded[valid], device=self.device)
+        return dataset
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        """The training part and, with early stopping, the held-out part."""
+        valid = getattr(X, "valid", None)
+        if valid is not None:
+            return X, valid
+        return super().get_split_datasets(X, y, **fit_params)
 
     def _fit_classes(self, y):
         """The classes of this fit: ``classes`` if given, else those found in ``y``."""
@@ -941,6 +1038,12 @@ class HAMNetClassifier(NeuralNetClassifier):
         state.pop("_stage_training", None)
         state.pop("_keyboard_interrupt", None)
         state.setdefault("on_interrupt", "auto")  # 0.1.0 had no such parameter
+        # parameters and fitted attributes added since
+        for name, default in (("early_stopping", False), ("validation_fraction", 0.1),
+                              ("n_iter_no_change", 10), ("tol", 1e-4)):
+            state.setdefault(name, default)
+        if "stage_" in state:
+            state.setdefault("validation_split_", None)
         if "stage_" in state and state.get("_stage_run") is None:
             state["_stage_run"] = _stages.StageRun(fingerprint=fingerprint)
             state.setdefault("info_", None)  # 0.1.0 kept no channel positions
@@ -954,6 +1057,8 @@ class HAMNetClassifier(NeuralNetClassifier):
         if auto:
             state["device"] = resolve_device("auto")
         super().__setstate__(state)
+        if "stage_" in state and "epochs_kept_" not in state:
+            self.epochs_kept_ = _stages.epochs_kept(self)
         if auto:
             self.device = "auto"
         elif isinstance(self.device, torch.device) and not isinstance(requested, torch.device):

@@ -16,6 +16,7 @@ from . import _moabb
 from ._check import _check_path, _check_positive_int, _check_unique_names, _validate_type
 from ._folds import FoldCache, plan_folds, run_folds
 from ._logging import PROGRESS_LOGGER, logger
+from ._validation import TRIAL_ID, trial_ids
 from .protocols import PROTOCOLS as _REGISTRY
 from .protocols import get_protocol, natural_key, trial_groups
 
@@ -211,6 +212,8 @@ def evaluate(
         }
         process_pipeline = paradigm.make_process_pipelines(dataset)[0]
         X, y, metadata = _load(evaluations[protocols[0]], dataset, pipelines, process_pipeline)
+        # the trial of each window, for early stopping's validation part
+        metadata[TRIAL_ID] = trial_ids(metadata, groups if isinstance(groups, str) else None)
         sfreq, ch_names = _signal_info(paradigm, dataset, X)
         pipelines = _with_signal_params(pipelines, sfreq, ch_names)
         check_pipelines_fit(pipelines, sfreq, ch_names)

@@ -1,6 +1,7 @@
 """The named pipelines of the benchmark: HAMNet, its ablation, and the peers on the same folds."""
 
 import importlib
+import logging
 import warnings
 
 import torch
@@ -11,14 +12,17 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-from ._check import _check_positive_int, _check_unique_names, _validate_type
+from ._check import _check_option, _check_positive_int, _check_unique_names, _validate_type
 from ._device import device_set_to, resolve_device, seeded
 from ._input import is_epochs, to_windows
 from ._paper import PAPER_ACCURACY, PAPER_ONLY_ACCURACY, PAPER_TRAINING  # noqa: F401
 from ._peer_steps import BandPass, ChannelStandardizer, HemisphereOrder, _quiet_csp
+from ._validation import check_early_stopping, validation_split
 from .classifier import HAMNetClassifier
 from .features import DifferentialEntropy
 from .fir import check_bands
+
+_logger = logging.getLogger(__name__)
 
 SEED_SFREQ = 200.0
 # make_pipelines(sfreq=None) checks band edges only for their order, not
@@ -32,6 +36,14 @@ CORE_PIPELINES = ("HAMNet", "HAMNet-pretrain", "DE+SVM", "DASM+SVM")
 BASELINE_PIPELINES = ("CSP+LDA", "TS+SVM")
 #: The pipelines built with braindecode's ``EEGClassifier`` (optional extra).
 BRAINDECODE_PIPELINES = ("ShallowFBCSPNet", "EEGNet", "TSception", "EEGConformer")
+#: The training budgets of :func:`make_pipelines`: fixed epochs, or early stopping.
+BUDGETS = ("fixed", "early")
+#: The early-stopping rule of ``budget="early"``, the same for every network:
+#: scikit-learn's parameter names. A patience of 20 epochs rather than
+#: scikit-learn's 10: the validation part of one subject's fold holds a few
+#: dozen trials, whose loss is noisy from one epoch to the next.
+EARLY_STOPPING = dict(
+    early_stopping=True, validation_fraction=0.1, n_iter_no_change=20, tol=1e-4)
 #: Every name :func:`make_pipelines` knows, in the order of the result tables.
 PIPELINE_NAMES = CORE_PIPELINES + BASELINE_PIPELINES + BRAINDECODE_PIPELINES
 #: What each pipeline classifies, for the "Feature" column of result tables.
@@ -109,6 +121,7 @@ def make_pipelines(
     device="auto",
     random_state=None,
     verbose=0,
+    budget="fixed",
 ):
     """Build the benchmark's pipelines by name.
 
@@ -171,6 +184,18 @@ def make_pipelines(
         Seeds the networks' initialisation and batch order.
     verbose : int, default=0
         Verbosity of the networks; 0 is silent.
+    budget : {"fixed", "early"}, default="fixed"
+        How long the networks train. ``"fixed"``: exactly the epochs given
+        (HAMNet's two stages, the braindecode networks their sum).
+        ``"early"``: the same epochs become maxima, and HAMNet,
+        HAMNet-pretrain and every braindecode network stop by one rule,
+        :data:`EARLY_STOPPING`: each stage holds out the same validation part
+        of the training windows (whole trials when the fit gets ``groups``,
+        else blocks of consecutive windows), stops once the validation loss
+        has not decreased by more than ``tol`` for ``n_iter_no_change``
+        epochs, and keeps its best epoch's weights. The fitted networks'
+        ``epochs_kept_`` says which epoch each kept. Give a budget large
+        enough for the rule to stop first (the paper's 800 + 600 epochs).
 
     Returns
     -------
@@ -199,6 +224,8 @@ def make_pipelines(
     tractable where a kernel SVM's cost grows quadratically.
     """
     names = _check_names(names)
+    _check_option("budget", budget, BUDGETS)
+    early = EARLY_STOPPING if budget == "early" else {}
     # None stays None: each estimator takes the rate and channels from the data
     if sfreq is not None:
         _validate_type(sfreq, "numeric", "sfreq")
@@ -222,6 +249,7 @@ def make_pipelines(
         device=device,
         random_state=random_state,
         verbose=verbose,
+        **early,
         # HAMNet's own default (the gamma bank) stays a default when unset
         **({} if bands is None else {"module__bands": bands}),
     )
@@ -258,6 +286,7 @@ def make_pipelines(
             device=device,
             random_state=random_state,
             verbose=verbose,
+            early=early,
         )
     return {name: builders[name]() for name in names}
 
@@ -369,7 +398,7 @@ _NETWORK_L_FREQ, _NETWORK_MIN_H_FREQ = 4.0, 38.0
 
 
 def _braindecode_pipeline(name, *, sfreq, ch_names, h_freq, max_epochs, batch_size, device,
-                          random_state, verbose):
+                          random_state, verbose, early=None):
     """Build braindecode's ``EEGClassifier`` around one of its networks."""
     from braindecode import models
     from skorch.callbacks import LRScheduler
@@ -408,6 +437,7 @@ def _braindecode_pipeline(name, *, sfreq, ch_names, h_freq, max_epochs, batch_si
         callbacks=callbacks,
         device=device,
         verbose=verbose,
+        **(early or {}),
     )
     high = max(h_freq, _NETWORK_MIN_H_FREQ)
     # stay clear of Nyquist, where a Butterworth band edge is ill-defined
@@ -442,18 +472,27 @@ class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
         Top of the task's bands, in Hz.
     max_epochs, batch_size, device, random_state, verbose
         As in :func:`make_pipelines`.
+    early : dict | None, default=None
+        The network's early-stopping parameters (``early_stopping``,
+        ``validation_fraction``, ...), as ``make_pipelines(budget="early")``
+        gives them; None trains ``max_epochs`` epochs.
 
     Attributes
     ----------
     pipeline_ : sklearn.pipeline.Pipeline
         The fitted pipeline, as ``make_pipelines([name], sfreq=...)`` builds it.
+    epochs_kept_ : dict of str to int
+        The epoch whose weights the network kept (``{"train": k}``).
+    validation_split_ : {"groups", "blocks"} | None
+        The units of the network's validation part; None without early
+        stopping.
     classes_ : ndarray of shape (n_classes,)
         The class labels.
     """
 
     def __init__(self, name, sfreq=None, ch_names=None, h_freq=_NETWORK_MIN_H_FREQ,
                  max_epochs=PAPER_TRAINING["pretrain_epochs"] + PAPER_TRAINING["finetune_epochs"],
-                 batch_size=100, device="auto", random_state=None, verbose=0):
+                 batch_size=100, device="auto", random_state=None, verbose=0, early=None):
         self.name = name
         self.sfreq = sfreq
         self.ch_names = ch_names
@@ -463,8 +502,9 @@ class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.early = early
 
-    def fit(self, X, y):
+    def fit(self, X, y, groups=None):
         """Build the pipeline for ``sfreq`` and fit it.
 
         Parameters
@@ -473,6 +513,8 @@ class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
             Windows in µV; Epochs give their own rate and channels.
         y : array-like of shape (n_windows,)
             Class labels.
+        groups : array-like of shape (n_windows,) | None, default=None
+            Trial id of each window, for the network's early stopping.
 
         Returns
         -------
@@ -488,12 +530,18 @@ class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
                 "paradigm's data."
             )
         _validate_type(sfreq, "numeric", "sfreq")
-        self.pipeline_ = _braindecode_pipeline(
+        pipeline = _braindecode_pipeline(
             self.name, sfreq=float(sfreq), ch_names=ch_names, h_freq=self.h_freq,
             max_epochs=self.max_epochs, batch_size=self.batch_size, device=self.device,
-            random_state=self.random_state, verbose=self.verbose,
-        ).fit(X, y)
+            random_state=self.random_state, verbose=self.verbose, early=self.early,
+        )
+        network = pipeline.steps[-1][0]
+        params = {} if groups is None else {f"{network}__groups": groups}
+        self.pipeline_ = pipeline.fit(X, y, **params)
         self.classes_ = self.pipeline_.classes_
+        # what a fold runner reads from a pipeline's last step
+        self.epochs_kept_ = dict(getattr(self.pipeline_[-1], "epochs_kept_", {}))
+        self.validation_split_ = getattr(self.pipeline_[-1], "validation_split_", None)
         return self
 
     def predict(self, X):
@@ -552,20 +600,82 @@ def _seeded_eeg_classifier():
     if cls is not None:
         return cls
     from braindecode import EEGClassifier
+    from skorch.callbacks import EarlyStopping
+    from torch.utils.data import Subset
 
     class _SeededEEGClassifier(EEGClassifier):
-        """``EEGClassifier`` whose fit is seeded without touching global RNG state."""
+        """``EEGClassifier`` whose fit is seeded without touching global RNG state.
 
-        def __init__(self, module, *args, random_state=None, **kwargs):
+        With ``early_stopping=True`` it holds out the validation part
+        HAMNetClassifier would (:func:`mne_hamnet._validation.validation_split`:
+        whole trials given as ``groups`` to fit, else blocks of consecutive
+        windows), stops with skorch's ``EarlyStopping`` on the validation
+        loss and restores the best epoch's weights; ``max_epochs`` is then
+        the most it trains. ``epochs_kept_`` (``{"train": k}``) and
+        ``validation_split_`` say what happened.
+        """
+
+        def __init__(self, module, *args, random_state=None, early_stopping=False,
+                     validation_fraction=0.1, n_iter_no_change=10, tol=1e-4, **kwargs):
             super().__init__(module, *args, **kwargs)
             self.random_state = random_state
+            self.early_stopping = early_stopping
+            self.validation_fraction = validation_fraction
+            self.n_iter_no_change = n_iter_no_change
+            self.tol = tol
 
-        def fit(self, X, y=None, **fit_params):
+        @property
+        def _default_callbacks(self):
+            callbacks = list(super()._default_callbacks)
+            if getattr(self, "early_stopping", False) is True:
+                callbacks.append(("early_stopping", EarlyStopping(
+                    monitor="valid_loss", patience=self.n_iter_no_change,
+                    threshold=self.tol, threshold_mode="abs", lower_is_better=True,
+                    load_best=True, sink=_logger.info)))
+            return callbacks
+
+        def fit(self, X, y=None, groups=None, **fit_params):
+            check_early_stopping(
+                type(self).__name__, getattr(self, "early_stopping", False),
+                getattr(self, "validation_fraction", 0.1),
+                getattr(self, "n_iter_no_change", 10), getattr(self, "tol", 1e-4))
+            self.valid_index_ = None
+            self.validation_split_ = None
+            if getattr(self, "early_stopping", False):
+                if self.train_split is not None:
+                    raise ValueError(
+                        "early_stopping=True holds out its own validation part; "
+                        f"train_split must then be None, but got {self.train_split!r}."
+                    )
+                if y is None:
+                    raise ValueError("early_stopping=True needs the labels y in fit.")
+                train, valid, kind = validation_split(
+                    y, groups, self.validation_fraction)
+                self.train_index_, self.valid_index_ = train, valid
+                self.validation_split_ = kind
+                _logger.info(
+                    "%s: early stopping on %d of %d windows held out as %s",
+                    type(self.module).__name__ if not isinstance(self.module, type)
+                    else self.module.__name__, len(valid), len(y), kind)
             # "auto" is resolved where the fit runs (a dask worker has its own
             # GPU); skorch itself knows no "auto", and the parameter must stay
             # as the user set it.
             with device_set_to(self, resolve_device(self.device)), seeded(self.random_state):
-                return super().fit(X, y, **fit_params)
+                super().fit(X, y, **fit_params)
+            n_done = len(self.history_)
+            kept = n_done
+            stopper = dict(self.callbacks_).get("early_stopping")
+            if stopper is not None and stopper.best_model_weights_ is not None:
+                kept = int(stopper.best_epoch_)
+            self.epochs_kept_ = {"train": kept}
+            return self
+
+        def get_split_datasets(self, X, y=None, **fit_params):
+            valid = getattr(self, "valid_index_", None)
+            if valid is None:
+                return super().get_split_datasets(X, y, **fit_params)
+            dataset = self.get_dataset(X, y)
+            return Subset(dataset, self.train_index_), Subset(dataset, valid)
 
         def predict_proba(self, X):
             with device_set_to(self, resolve_device(self.device)):

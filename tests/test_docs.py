@@ -83,9 +83,10 @@ CHECKS = {
 # them with its own arguments, documented by skorch; they need a summary, not
 # a Parameters section.
 HOOKS = {"initialize_module", "initialize_optimizer", "check_data", "get_dataset",
-         "get_iterator", "fit_loop",
+         "get_iterator", "fit_loop", "get_split_datasets",
          # skorch callback hooks (mne_hamnet.callbacks)
-         "initialize", "save_model", "on_train_begin", "on_epoch_end", "on_train_end"}
+         "initialize", "save_model", "on_train_begin", "on_epoch_begin", "on_epoch_end",
+         "on_train_end"}
 HOOK_CHECKS = {"GL06", "GL07", "GL08", "SS01", "SS02", "SS03"}
 
 
