@@ -5,6 +5,7 @@ import warnings
 
 import torch
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+from sklearn.dummy import DummyClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
@@ -27,8 +28,13 @@ CORE_PIPELINES = ("HAMNet", "HAMNet-pretrain", "DE+SVM", "DASM+SVM")
 BASELINE_PIPELINES = ("CSP+LDA", "TS+SVM")
 #: The pipelines built with braindecode's ``EEGClassifier`` (optional extra).
 BRAINDECODE_PIPELINES = ("ShallowFBCSPNet", "EEGNet", "TSception", "EEGConformer")
+#: The trivial baseline of every table: the training folds' most frequent
+#: class, whatever the windows (scikit-learn's ``DummyClassifier``).
+MAJORITY_PIPELINE = "Majority class"
 #: Every name :func:`make_pipelines` knows, in the order of the result tables.
-PIPELINE_NAMES = CORE_PIPELINES + BASELINE_PIPELINES + BRAINDECODE_PIPELINES
+PIPELINE_NAMES = CORE_PIPELINES + BASELINE_PIPELINES + BRAINDECODE_PIPELINES + (
+    MAJORITY_PIPELINE,
+)
 #: What each pipeline classifies, for the "Feature" column of result tables.
 PIPELINE_FEATURES = {
     "HAMNet": "raw EEG",
@@ -41,6 +47,7 @@ PIPELINE_FEATURES = {
     "EEGNet": "raw EEG",
     "TSception": "raw EEG",
     "EEGConformer": "raw EEG",
+    MAJORITY_PIPELINE: "none (the training folds' most frequent class)",
 }
 
 
@@ -113,6 +120,9 @@ def make_pipelines(
       keep their authors' durations at ``sfreq``. TSception gets the paired
       channels, left then right. They need the optional ``braindecode``
       extra.
+    - ``"Majority class"``: :class:`~sklearn.dummy.DummyClassifier`
+      predicting the most frequent class of the training windows, the
+      score of doing nothing (the benchmark command always adds it).
 
     Parameters
     ----------
@@ -205,6 +215,7 @@ def make_pipelines(
         "DASM+SVM": lambda: _entropy_svm("dasm", sfreq, ch_names),
         "CSP+LDA": lambda: _csp_lda(sfreq, *span()),
         "TS+SVM": lambda: _tangent_space_svm(sfreq, *span()),
+        MAJORITY_PIPELINE: lambda: DummyClassifier(strategy="most_frequent"),
     }
     for name in BRAINDECODE_PIPELINES:
         builders[name] = lambda name=name: _braindecode_pipeline(
