@@ -16,9 +16,9 @@ from joblib import Parallel, delayed
 
 from . import _moabb
 from ._check import _validate_type
-from ._scoring import fold_columns, fold_scorers, rename_scores
 from ._io import data_digest, digest, write_atomic
 from ._logging import PROGRESS_LOGGER, logger
+from ._scoring import fold_columns, fold_scorers, rename_scores
 from ._training import denormals_flushed
 from .protocols import get_protocol
 
