@@ -448,6 +448,8 @@ def _default_protocols(data, subjects):
         elif (name == "chronological" and data.spec is not None
               and data.spec.chronological_split is None):
             reason = f"{data.title}'s trials have no order to split in time"
+        elif name == "chronological" and getattr(data.dataset, "trial_order_problem", None):
+            reason = data.dataset.trial_order_problem
         else:
             chosen.append(name)
             continue

@@ -64,10 +64,12 @@ def evaluate(
       :class:`~sklearn.model_selection.StratifiedGroupKFold` and
       ``groups="run"``): whole trials are tested on.
     - ``"chronological"``: per session, the first trials in recording
-      order train and the rest test (``chronological_split``: 9 of 15 on
-      SEED, the literature's standard, 60 % elsewhere), one fold per
-      session (``WithinSessionEvaluation`` with
-      :class:`~mne_hamnet.protocols.ChronologicalSplit`).
+      order train and the rest test (``chronological_split``: each data
+      set's record gives its split, e.g. 9 of 15 on SEED, the literature's
+      standard), one fold per session (``WithinSessionEvaluation`` with
+      :class:`~mne_hamnet.protocols.ChronologicalSplit`). A data set whose
+      runs are not in recording order (:class:`~mne_hamnet.datasets.DEAP`
+      without its ``participant_ratings.csv``) refuses it.
     - ``"cross-session"``: per subject, leave one session out
       (:class:`~moabb.evaluations.CrossSessionEvaluation`).
     - ``"cross-subject"``: leave one subject out
@@ -106,8 +108,9 @@ def evaluate(
         The trials of a session that train in ``"chronological"``: a count
         of the first trials, or a fraction in (0, 1). None takes the data
         set's (:attr:`~mne_hamnet.datasets.DatasetSpec.chronological_split`:
-        9 on SEED; a data set whose record gives None refuses the protocol),
-        and 0.6 for data sets not in :data:`~mne_hamnet.datasets.DATASETS`.
+        9 on SEED, 16 on SEED-IV, 10 on SEED-V, 0.75 on DEAP and DREAMER; a
+        data set whose record gives None refuses the protocol), and 0.6 for
+        data sets not in :data:`~mne_hamnet.datasets.DATASETS` (MOABB's).
     random_state : int | None, default=None
         Seeds the shuffles of the within-session folds. The pipelines carry
         their own seeds (``make_pipelines(random_state=...)``).
@@ -526,6 +529,12 @@ def _check_dataset(dataset, subjects, protocols):
                 f"{protocol.min_sessions} sessions per subject, but the data set "
                 f"{dataset.code} has {dataset.n_sessions}."
             )
+    problem = getattr(dataset, "trial_order_problem", None)
+    if "chronological" in protocols and problem:
+        raise ValueError(
+            f"The protocol 'chronological' cannot run on {dataset.code}: {problem}; or use "
+            "another protocol."
+        )
     # A copy, so that the caller's data set keeps its subject list.
     dataset = copy.copy(dataset)
     dataset.subject_list = subjects
