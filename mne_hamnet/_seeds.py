@@ -4,10 +4,10 @@ from sklearn.base import clone
 
 # Estimators whose ``random_state`` is ignored under some settings: (class
 # name, parameter, the values under which it is ignored), from scikit-learn's
-# documentation of each.
+# documentation of each ("deprecated": scikit-learn 1.9's default, no probabilities).
 _IGNORED_RANDOM_STATE = (
-    ("SVC", "probability", (False,)),
-    ("NuSVC", "probability", (False,)),
+    ("SVC", "probability", (False, "deprecated")),
+    ("NuSVC", "probability", (False, "deprecated")),
     ("LinearSVC", "dual", (False,)),
     ("DummyClassifier", "strategy", ("most_frequent", "prior", "constant")),
 )

@@ -631,6 +631,6 @@ def _collect(evaluations, dataset, folds, rows, pipelines, process_pipeline):
     sort_keys = sort_keys.sort_values(
         ["_protocol", "_pipeline", "seed", "_subject", "_session", "fold"]
     )
-    columns = ["protocol", "pipeline", "seed", "subject", "session", "fold"]
+    columns = ["protocol", "pipeline", "subject", "session", "fold", "seed"]
     table = table.loc[sort_keys.index].reset_index(drop=True)
     return table[columns + [c for c in table.columns if c not in columns]]
