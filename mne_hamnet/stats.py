@@ -253,10 +253,16 @@ def _pct(value):
 def _diff(row):
     if not np.isfinite(row.difference):
         return "—"
-    text = f"{100 * row.difference:+.2f}"
+    text = _points(row.difference)
     if np.isfinite(row.ci_low):
-        text += f" [{100 * row.ci_low:+.2f}, {100 * row.ci_high:+.2f}]"
+        text += f" [{_points(row.ci_low)}, {_points(row.ci_high)}]"
     return text
+
+
+def _points(value):
+    value = 100 * value
+    # no "-0.00" for a difference that rounds to nothing
+    return f"{value if abs(value) >= 0.005 else 0.0:+.2f}"
 
 
 def _smd(value):
