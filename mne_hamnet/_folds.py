@@ -18,22 +18,25 @@ from . import _interrupt, _moabb
 from ._check import _check_path
 from ._io import data_digest, digest, write_atomic
 from ._logging import PROGRESS_LOGGER, logger
+from ._scoring import fold_columns, fold_scorers, rename_scores
 from ._training import denormals_flushed
 from .protocols import get_protocol
 
 progress_logger = logging.getLogger(PROGRESS_LOGGER)
-# Bump when a change makes cached fold results stale.
-_CACHE_VERSION = 1
+# Bump when a change makes cached fold results stale (2: several scores per
+# fold, the epochs kept and the seed).
+_CACHE_VERSION = 2
 
 
 class _Fold:
     """One task: a pipeline fitted and scored on one fold of one protocol."""
 
-    def __init__(self, protocol, task, key, fold):
+    def __init__(self, protocol, task, key, fold, seed=None):
         self.protocol = protocol
         self.task = task
         self.key = key
         self.fold = fold
+        self.seed = seed
 
     @property
     def n_train(self):
@@ -44,45 +47,59 @@ class _Fold:
         return (
             f"{task['pipeline_name']} | {self.protocol} | subject {task['subject']} | "
             f"session {task['session']} | fold {self.fold}"
+            + ("" if self.seed is None else f" | seed {self.seed}")
         )
 
 
-def plan_folds(evaluations, dataset, X, y, metadata, pipelines, process_pipeline):
-    """List every fold of every protocol and pipeline, in a deterministic order."""
+def plan_folds(evaluations, dataset, X, y, metadata, groups, process_pipeline):
+    """List every fold of every protocol, seed and pipeline, in a deterministic order.
+
+    ``groups`` is a list of ``(seed, {name: pipeline})`` (see
+    :func:`~mne_hamnet._seeds.seed_groups`); a seed of None runs the
+    pipelines as they are.
+    """
     data_key = _data_digest(X, y, metadata)
-    digests = {
-        name: _moabb.pipeline_digest(process_pipeline, pipeline)
-        for name, pipeline in pipelines.items()
-    }
+    n_classes = len(np.unique(y))
     folds = []
-    for protocol, evaluation in evaluations.items():
-        tasks = _moabb.build_tasks(evaluation, dataset, X, y, metadata, pipelines)
-        # MOABB numbers splits across all subjects and sessions; number them
-        # within what each protocol holds out from: a session, a subject, or
-        # the whole data set.
-        unit_splits = {}
-        for task in tasks:
-            unit = _fold_unit(protocol, task)
-            unit_splits.setdefault(unit, [])
-            if task["cv_ind"] not in unit_splits[unit]:
-                unit_splits[unit].append(task["cv_ind"])
-        for task in tasks:
-            fold = unit_splits[_fold_unit(protocol, task)].index(task["cv_ind"])
-            spec = {
-                "version": _CACHE_VERSION,
-                "protocol": protocol,
-                "dataset": dataset.code,
-                "data": data_key,
-                "pipeline": digests[task["pipeline_name"]],
-                "subject": str(task["subject"]),
-                "session": str(task["session"]),
-                "split": int(task["cv_ind"]),
-                "train": digest(np.asarray(task["train_idx"], dtype=np.int64).tobytes()),
-                "test": digest(np.asarray(task["test_idx"], dtype=np.int64).tobytes()),
-                "scoring": repr(evaluation.paradigm.scoring),
-            }
-            key = digest(json.dumps(spec, sort_keys=True).encode())
-            folds.append(_Fold(protocol, task, key, fold))
+    for seed, pipelines in groups:
+        digests = {
+            name: _moabb.pipeline_digest(process_pipeline, pipeline)
+            for name, pipeline in pipelines.items()
+        }
+        for protocol, evaluation in evaluations.items():
+            scoring = evaluation.paradigm.scoring
+            # every fold is scored by every metric on the same predictions
+            scorers = fold_scorers(scoring, n_classes)
+            tasks = _moabb.build_tasks(evaluation, dataset, X, y, metadata, pipelines)
+            # MOABB numbers splits across all subjects and sessions; number them
+            # within what each protocol holds out from: a session, a subject, or
+            # the whole data set.
+            unit_splits = {}
+            for task in tasks:
+                unit = _fold_unit(protocol, task)
+                unit_splits.setdefault(unit, [])
+                if task["cv_ind"] not in unit_splits[unit]:
+                    unit_splits[unit].append(task["cv_ind"])
+            for task in tasks:
+                fold = unit_splits[_fold_unit(protocol, task)].index(task["cv_ind"])
+                task = dict(task, config=dict(task["config"], scoring=scorers))
+                spec = {
+                    "version": _CACHE_VERSION,
+                    "protocol": protocol,
+                    "dataset": dataset.code,
+                    "data": data_key,
+                    "pipeline": digests[task["pipeline_name"]],
+                    "subject": str(task["subject"]),
+                    "session": str(task["session"]),
+                    "split": int(task["cv_ind"]),
+                    "train": digest(np.asarray(task["train_idx"], dtype=np.int64).tobytes()),
+                    "test": digest(np.asarray(task["test_idx"], dtype=np.int64).tobytes()),
+                    "scoring": repr(scoring),
+                    "columns": fold_columns(n_classes),
+                    "seed": seed,
+                }
+                key = digest(json.dumps(spec, sort_keys=True).encode())
+                folds.append(_Fold(protocol, task, key, fold, seed))
     return folds
 
 
@@ -129,7 +146,9 @@ def run_folds(X, y, metadata, folds, n_jobs, scheduler, cache):
         # X, y and metadata go positionally so that joblib memory-maps (or
         # scatters, on dask) them once instead of copying them per task.
         results = parallel(
-            delayed(_run_fold)(X, y, metadata, index, folds[index].task, folds[index].fold)
+            delayed(_run_fold)(
+                X, y, metadata, index, folds[index].task, folds[index].fold, folds[index].seed
+            )
             for index in todo
         )
         try:
@@ -149,7 +168,7 @@ def run_folds(X, y, metadata, folds, n_jobs, scheduler, cache):
     return [rows[index] for index in range(len(folds))]
 
 
-def _run_fold(X, y, metadata, index, task, fold):
+def _run_fold(X, y, metadata, index, task, fold, seed=None):
     """Fit and score one fold; runs in a worker."""
     t_start = time.perf_counter()
     with denormals_flushed(), _interrupt.noticed() as ctrl_c:
@@ -159,19 +178,21 @@ def _run_fold(X, y, metadata, index, task, fold):
         # half-trained: the run stops here instead
         raise KeyboardInterrupt
     duration = time.perf_counter() - t_start
-    return index, [_plain_row(row, fold) for row in fold_rows], duration
+    return index, [_plain_row(row, fold, seed) for row in fold_rows], duration
 
 
-def _plain_row(row, fold):
+def _plain_row(row, fold, seed=None):
     """A result row of plain Python values (JSON-able), without the data set object."""
     plain = {}
-    for name, value in row.items():
+    for name, value in rename_scores(dict(row)).items():
         if name == "dataset":
             continue
         if isinstance(value, np.generic):
             value = value.item()
         plain[name] = value
     plain["fold"] = int(fold)
+    # JSON has no NaN: None stands for a pipeline run once, without a seed
+    plain["seed"] = None if seed is None else int(seed)
     return plain
 
 

@@ -16,6 +16,7 @@ from ._paper import PAPER_TRAINING
 from .pipelines import (  # noqa: F401 (the paper's accuracies, importable from here)
     BUDGETS,
     CORE_PIPELINES,
+    MAJORITY_PIPELINE,
     PAPER_ACCURACY,
     PAPER_ONLY_ACCURACY,
     PIPELINE_NAMES,
@@ -174,7 +175,8 @@ def _make_parser():
     bench.add_argument(
         "--pipelines", nargs="+", default=None, metavar="NAME",
         help=f"one or more of {', '.join(PIPELINE_NAMES)} (default: "
-        f"{' '.join(CORE_PIPELINES)}; the braindecode ones need its extra)",
+        f"{' '.join(CORE_PIPELINES)}; the braindecode ones need its extra). "
+        f"'{MAJORITY_PIPELINE}', the trivial baseline, is always added",
     )
     bench.add_argument(
         "--subjects", nargs="+", type=int, default=None, metavar="N",
@@ -231,6 +233,13 @@ def _make_parser():
         "--random-state", type=int, default=0,
         help="seeds the simulated data, the fold shuffles and the classifiers: an int "
         f"from 0 to {MAX_SEED} (default: 0)",
+    )
+    bench.add_argument(
+        "--seeds", nargs="+", type=int, default=None, metavar="SEED",
+        help="run each network once per seed (its random state), on the same folds; "
+        "the table gives the spread over seeds beside the spread over subjects. "
+        "Deterministic pipelines (the SVMs, CSP+LDA, the majority class) run once "
+        "(default: one run, seeded by --random-state)",
     )
     bench.add_argument(
         "--quick", action="store_true",
@@ -370,9 +379,13 @@ def _benchmark(args):
         except (ValueError, TypeError) as err:
             raise UsageError(_cli_message(err)) from None
         sfreq, ch_names = _signal_info(data, subjects)
+        names = list(CORE_PIPELINES) if args.pipelines is None else list(args.pipelines)
+        if MAJORITY_PIPELINE not in names:
+            # every table shows what doing nothing scores
+            names.append(MAJORITY_PIPELINE)
         try:
             pipelines = make_pipelines(
-                list(CORE_PIPELINES) if args.pipelines is None else args.pipelines,
+                names,
                 sfreq=sfreq,
                 ch_names=ch_names,
                 bands=_band_preset(data),
@@ -390,12 +403,13 @@ def _benchmark(args):
         progress.info(
             "Windows: %d channels at %g Hz (from the paradigm %s). HAMNet: %s%d pretraining "
             "+ %d finetuning epochs, learning rates %g and %g; %d folds per session; random "
-            "state %s; device %s; n_jobs %s%s",
+            "state %s%s; device %s; n_jobs %s%s",
             len(ch_names), sfreq, type(data.paradigm).__name__,
             "early stopping within " if training["budget"] == "early" else "",
             training["pretrain_epochs"], training["finetune_epochs"],
             training["pretrain_lr"], training["finetune_lr"], n_splits, args.random_state,
-            args.device, "auto" if args.n_jobs is None else args.n_jobs,
+            "" if args.seeds is None else f"; network seeds {args.seeds}", args.device,
+            "auto" if args.n_jobs is None else args.n_jobs,
             f"; scheduler {args.scheduler}" if args.scheduler else "",
         )
         t_start = time.perf_counter()
@@ -408,6 +422,7 @@ def _benchmark(args):
                 subjects=subjects,
                 n_splits=n_splits,
                 random_state=args.random_state,
+                seeds=args.seeds,
                 n_jobs=args.n_jobs,
                 scheduler=args.scheduler,
                 cache_dir=None if args.no_cache else out / "fold_cache",
@@ -446,6 +461,15 @@ def _check_args(args):
             f"--random-state must be a seed from 0 to {MAX_SEED}, but got "
             f"{args.random_state}."
         )
+    if args.seeds is not None:
+        bad = [seed for seed in args.seeds if not 0 <= seed <= MAX_SEED]
+        if bad:
+            raise UsageError(
+                f"--seeds must be seeds from 0 to {MAX_SEED}, but got "
+                f"{', '.join(map(str, bad))}."
+            )
+        if len(set(args.seeds)) < len(args.seeds):
+            raise UsageError(f"--seeds must be different seeds, but got {args.seeds}.")
     if args.subjects is not None:
         bad = [s for s in args.subjects if s < 1]
         if bad:
@@ -466,6 +490,8 @@ def _default_protocols(data, subjects):
         elif (name == "chronological" and data.spec is not None
               and data.spec.chronological_split is None):
             reason = f"{data.title}'s trials have no order to split in time"
+        elif name == "chronological" and getattr(data.dataset, "trial_order_problem", None):
+            reason = data.dataset.trial_order_problem
         else:
             chosen.append(name)
             continue
@@ -649,7 +675,10 @@ def _describe_settings(args, data, subjects, training, sfreq, n_chans):
         f"rates {training['pretrain_lr']:g} and {training['finetune_lr']:g})"
         + ("; every network stopped early on held-out training trials and kept its best "
            "epoch (--budget early)" if training.get("budget") == "early" else "")
-        + f"; random state {args.random_state}."
+        + f"; random state {args.random_state}"
+        + ("." if args.seeds is None else
+           f"; the networks ran with the seeds {', '.join(map(str, args.seeds))}, the "
+           "deterministic pipelines once.")
         + (" A --quick smoke test: these numbers are not results." if args.quick else "")
     )
 

@@ -16,6 +16,8 @@ from . import _moabb
 from ._check import _check_path, _check_positive_int, _check_unique_names, _validate_type
 from ._folds import FoldCache, plan_folds, run_folds
 from ._logging import PROGRESS_LOGGER, logger
+from ._scoring import EPOCHS_KEPT, fold_columns
+from ._seeds import seed_groups
 from ._validation import TRIAL_ID, trial_ids
 from .protocols import PROTOCOLS as _REGISTRY
 from .protocols import get_protocol, natural_key, trial_groups
@@ -40,6 +42,7 @@ def evaluate(
     n_splits=5,
     chronological_split=None,
     random_state=None,
+    seeds=None,
     n_jobs=None,
     scheduler=None,
     cache_dir=None,
@@ -62,10 +65,12 @@ def evaluate(
       :class:`~sklearn.model_selection.StratifiedGroupKFold` and
       ``groups="run"``): whole trials are tested on.
     - ``"chronological"``: per session, the first trials in recording
-      order train and the rest test (``chronological_split``: 9 of 15 on
-      SEED, the literature's standard, 60 % elsewhere), one fold per
-      session (``WithinSessionEvaluation`` with
-      :class:`~mne_hamnet.protocols.ChronologicalSplit`).
+      order train and the rest test (``chronological_split``: each data
+      set's record gives its split, e.g. 9 of 15 on SEED, the literature's
+      standard), one fold per session (``WithinSessionEvaluation`` with
+      :class:`~mne_hamnet.protocols.ChronologicalSplit`). A data set whose
+      runs are not in recording order (:class:`~mne_hamnet.datasets.DEAP`
+      without its ``participant_ratings.csv``) refuses it.
     - ``"cross-session"``: per subject, leave one session out
       (:class:`~moabb.evaluations.CrossSessionEvaluation`).
     - ``"cross-subject"``: leave one subject out
@@ -106,11 +111,18 @@ def evaluate(
         The trials of a session that train in ``"chronological"``: a count
         of the first trials, or a fraction in (0, 1). None takes the data
         set's (:attr:`~mne_hamnet.datasets.DatasetSpec.chronological_split`:
-        9 on SEED; a data set whose record gives None refuses the protocol),
-        and 0.6 for data sets not in :data:`~mne_hamnet.datasets.DATASETS`.
+        9 on SEED, 16 on SEED-IV, 10 on SEED-V, 0.75 on DEAP and DREAMER; a
+        data set whose record gives None refuses the protocol), and 0.6 for
+        data sets not in :data:`~mne_hamnet.datasets.DATASETS` (MOABB's).
     random_state : int | None, default=None
         Seeds the shuffles of the within-session folds. The pipelines carry
         their own seeds (``make_pipelines(random_state=...)``).
+    seeds : list of int | None, default=None
+        Run each pipeline that depends on its random state once per seed,
+        with every ``random_state`` parameter of its steps set to the seed,
+        on the same folds. Deterministic pipelines (a linear SVM, CSP+LDA,
+        the majority class; see Notes) run once, with the seed None. None
+        runs every pipeline once as it is.
     n_jobs : int | None, default=None
         Folds run at the same time: processes on this machine (None: 1), or,
         with ``scheduler``, tasks on the dask cluster (None or -1: one per
@@ -135,14 +147,24 @@ def evaluate(
         (seconds to fit the pipeline on the fold's training windows),
         ``samples`` (training windows), ``samples_test``,
         ``n_classes``, ``subject``, ``session``, ``channels``,
-        ``n_sessions``, ``dataset`` and ``pipeline``, plus ``protocol`` and
-        ``fold``. Rows are sorted by protocol, pipeline, subject, session
-        and fold.
+        ``n_sessions``, ``dataset`` and ``pipeline``, plus ``protocol``,
+        ``fold``, ``seed`` (NaN for a pipeline run once as it is),
+        ``accuracy``, ``balanced_accuracy``, ``f1_macro``, ``roc_auc``
+        (two classes only), ``majority_rate`` (the share of the test
+        windows in their most frequent class) and ``epochs_kept`` (the
+        epochs each stage of a network kept, ``"pretrain=37;finetune=12"``,
+        read from ``epochs_kept_`` of the pipeline's last step; empty for
+        others). ``score`` is the paradigm's score (accuracy for
+        :class:`~mne_hamnet.paradigms.Emotion`, ROC AUC for MOABB's
+        ``LeftRightImagery``), the same as one of the named scores. Rows are
+        sorted by protocol, pipeline, seed, subject, session and fold.
 
     Notes
     -----
     Folds, data and scoring are MOABB's: the splitters, the data loading
-    and the per-fold fit and score of the MOABB evaluation classes. Two
+    and the per-fold fit and score of the MOABB evaluation classes, with a
+    multi-metric scoring (the paradigm's scorer first, then the scores
+    above, all on the same predictions). Two
     things differ from ``evaluation.process()``: fold scores are kept
     rather than averaged per session, and all folds of all protocols form
     one flat list of tasks, run through joblib (on a dask cluster with
@@ -157,10 +179,16 @@ def evaluate(
     A fold is found in ``cache_dir`` under a digest of what determines its
     result: the protocol, the data (labels, metadata and a sample of the
     windows), MOABB's digest of the pipeline and its parameters, the
-    subject, session and split, and the indices of its training and test
-    windows. Changing any of them runs the fold again; files of other folds
+    subject, session and split, the indices of its training and test
+    windows, the scores computed and the seed. Changing any of them runs the
+    fold again; files of other folds
     are left alone. On a cluster, results come back to this process and are
     written here, so ``cache_dir`` need not be shared with the workers.
+
+    A pipeline depends on its random state when one of its steps has a
+    ``random_state`` parameter, except scikit-learn's ``LinearSVC`` with
+    ``dual=False``, ``SVC`` without probabilities and ``DummyClassifier``
+    predicting the most frequent class, which ignore theirs.
 
     While a fold runs, denormal floats are flushed to zero on the CPU
     (:func:`torch.set_flush_denormal`): SEED-like data, low-passed well
@@ -182,6 +210,7 @@ def evaluate(
         n_jobs = _check_n_jobs(n_jobs)
     if random_state is not None:
         random_state = _check_positive_int(random_state, "random_state", minimum=0)
+    seeds = _check_seeds(seeds)
     paradigm = _check_paradigm(paradigm, dataset)
     chronological_split = _chronological_split(chronological_split, dataset)
     if "chronological" in protocols and chronological_split is None:
@@ -203,22 +232,31 @@ def evaluate(
         if hdf5_path is None:
             hdf5_path = stack.enter_context(tempfile.TemporaryDirectory(prefix="mne-hamnet-"))
         groups = trial_groups(paradigm)
+        process_pipeline = paradigm.make_process_pipelines(dataset)[0]
+        # the data are loaded by a first evaluation, whose results columns
+        # (the scores) are known only once the classes are
+        X, y, metadata = _load(
+            _make_evaluation(protocols[0], paradigm, dataset, n_splits, random_state,
+                             hdf5_path, groups, chronological_split, []),
+            dataset, pipelines, process_pipeline,
+        )
+        columns = ["seed", *fold_columns(len(np.unique(y)))]
+        columns.remove(EPOCHS_KEPT)  # text: not in MOABB's numeric store
         evaluations = {
             name: _make_evaluation(
                 name, paradigm, dataset, n_splits, random_state, hdf5_path, groups,
-                chronological_split,
+                chronological_split, columns,
             )
             for name in protocols
         }
-        process_pipeline = paradigm.make_process_pipelines(dataset)[0]
-        X, y, metadata = _load(evaluations[protocols[0]], dataset, pipelines, process_pipeline)
         # the trial of each window, for early stopping's validation part
         metadata[TRIAL_ID] = trial_ids(metadata, groups if isinstance(groups, str) else None)
         sfreq, ch_names = _signal_info(paradigm, dataset, X)
         pipelines = _with_signal_params(pipelines, sfreq, ch_names)
         check_pipelines_fit(pipelines, sfreq, ch_names)
         _check_trials(protocols, metadata, groups, n_splits)
-        folds = plan_folds(evaluations, dataset, X, y, metadata, pipelines, process_pipeline)
+        folds = plan_folds(evaluations, dataset, X, y, metadata,
+                           seed_groups(pipelines, seeds), process_pipeline)
         rows = run_folds(X, y, metadata, folds, n_jobs, scheduler, cache)
         return _collect(evaluations, dataset, folds, rows, pipelines, process_pipeline)
 
@@ -490,6 +528,19 @@ def _check_pipelines(pipelines):
     return dict(pipelines)
 
 
+def _check_seeds(seeds):
+    if seeds is None:
+        return None
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        seeds = [seeds]
+    _validate_type(seeds, (list, tuple, np.ndarray), "seeds", "list of int or None")
+    if len(seeds) == 0:
+        raise ValueError("seeds must hold at least one seed, but got an empty list.")
+    seeds = [_check_positive_int(seed, "each seed", minimum=0) for seed in seeds]
+    _check_unique_names(seeds, "seeds")
+    return seeds
+
+
 def _check_n_jobs(n_jobs):
     _validate_type(n_jobs, "int", "n_jobs")
     if n_jobs == 0 or n_jobs < -1:
@@ -514,6 +565,12 @@ def _check_dataset(dataset, subjects, protocols):
                 f"{protocol.min_sessions} sessions per subject, but the data set "
                 f"{dataset.code} has {dataset.n_sessions}."
             )
+    problem = getattr(dataset, "trial_order_problem", None)
+    if "chronological" in protocols and problem:
+        raise ValueError(
+            f"The protocol 'chronological' cannot run on {dataset.code}: {problem}; or use "
+            "another protocol."
+        )
     # A copy, so that the caller's data set keeps its subject list.
     dataset = copy.copy(dataset)
     dataset.subject_list = subjects
@@ -521,7 +578,7 @@ def _check_dataset(dataset, subjects, protocols):
 
 
 def _make_evaluation(protocol, paradigm, dataset, n_splits, random_state, hdf5_path, groups,
-                     chronological_split):
+                     chronological_split, columns):
     """Return the MOABB evaluation that defines ``protocol``'s folds."""
     return get_protocol(protocol).make_evaluation(
         n_splits=n_splits,
@@ -535,7 +592,7 @@ def _make_evaluation(protocol, paradigm, dataset, n_splits, random_state, hdf5_p
         # each its own results file
         suffix=protocol,
         hdf5_path=os.fspath(hdf5_path),
-        additional_columns=["fold"],
+        additional_columns=["fold", *columns],
     )
 
 
@@ -561,14 +618,26 @@ def _load(evaluation, dataset, pipelines, process_pipeline):
     return X, np.asarray(y), metadata
 
 
+def _row_key(row):
+    """What tells a fold's rows apart within a protocol."""
+    seed = row.get("seed")
+    seed = None if seed is None or (isinstance(seed, float) and np.isnan(seed)) else int(seed)
+    return (row["pipeline"], str(row["subject"]), str(row["session"]), int(row["fold"]), seed)
+
+
 def _collect(evaluations, dataset, folds, rows, pipelines, process_pipeline):
     """Store the rows in MOABB's results store and return its table."""
     frames = []
+    kept = {}  # the epochs kept, text that MOABB's numeric store can't hold
     for protocol, evaluation in evaluations.items():
         results = []
         for fold, fold_rows in zip(folds, rows):
             if fold.protocol == protocol:
-                results.extend(dict(row, dataset=dataset) for row in fold_rows)
+                for row in fold_rows:
+                    kept[(protocol, *_row_key(row))] = row.get(EPOCHS_KEPT, "")
+                    # the store holds NaN where no seed was set
+                    seed = np.nan if row.get("seed") is None else row["seed"]
+                    results.append(dict(row, dataset=dataset, seed=seed))
         with warnings.catch_warnings():
             # MOABB's store creates HDF5 data sets in a way h5py 3.16 deprecates.
             warnings.filterwarnings("ignore", "Creating a dataset without passing data")
@@ -580,6 +649,11 @@ def _collect(evaluations, dataset, folds, rows, pipelines, process_pipeline):
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True)
     table["fold"] = table["fold"].astype(int)
+    table["seed"] = table["seed"].astype("Int64")
+    table[EPOCHS_KEPT] = [
+        kept.get((protocol, *_row_key(row)), "")
+        for protocol, row in zip(table["protocol"], table.to_dict("records"))
+    ]
     order = {
         "protocol": {name: i for i, name in enumerate(PROTOCOLS)},
         "pipeline": {name: i for i, name in enumerate(pipelines)},
@@ -590,7 +664,9 @@ def _collect(evaluations, dataset, folds, rows, pipelines, process_pipeline):
         _subject=table["subject"].map(natural_key),
         _session=table["session"].map(natural_key),
     )
-    sort_keys = sort_keys.sort_values(["_protocol", "_pipeline", "_subject", "_session", "fold"])
-    columns = ["protocol", "pipeline", "subject", "session", "fold"]
+    sort_keys = sort_keys.sort_values(
+        ["_protocol", "_pipeline", "seed", "_subject", "_session", "fold"]
+    )
+    columns = ["protocol", "pipeline", "subject", "session", "fold", "seed"]
     table = table.loc[sort_keys.index].reset_index(drop=True)
     return table[columns + [c for c in table.columns if c not in columns]]

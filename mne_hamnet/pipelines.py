@@ -7,6 +7,7 @@ import warnings
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+from sklearn.dummy import DummyClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
@@ -44,8 +45,13 @@ BUDGETS = ("fixed", "early")
 #: dozen trials, whose loss is noisy from one epoch to the next.
 EARLY_STOPPING = dict(
     early_stopping=True, validation_fraction=0.1, n_iter_no_change=20, tol=1e-4)
+#: The trivial baseline of every table: the training folds' most frequent
+#: class, whatever the windows (scikit-learn's ``DummyClassifier``).
+MAJORITY_PIPELINE = "Majority class"
 #: Every name :func:`make_pipelines` knows, in the order of the result tables.
-PIPELINE_NAMES = CORE_PIPELINES + BASELINE_PIPELINES + BRAINDECODE_PIPELINES
+PIPELINE_NAMES = CORE_PIPELINES + BASELINE_PIPELINES + BRAINDECODE_PIPELINES + (
+    MAJORITY_PIPELINE,
+)
 #: What each pipeline classifies, for the "Feature" column of result tables.
 PIPELINE_FEATURES = {
     "HAMNet": "raw EEG",
@@ -58,6 +64,7 @@ PIPELINE_FEATURES = {
     "EEGNet": "raw EEG",
     "TSception": "raw EEG",
     "EEGConformer": "raw EEG",
+    MAJORITY_PIPELINE: "none (the training folds' most frequent class)",
 }
 
 
@@ -154,6 +161,9 @@ def make_pipelines(
       keep their authors' durations at ``sfreq``. TSception gets the paired
       channels, left then right. They need the optional ``braindecode``
       extra.
+    - ``"Majority class"``: :class:`~sklearn.dummy.DummyClassifier`
+      predicting the most frequent class of the training windows, the
+      score of doing nothing (the benchmark command always adds it).
 
     Parameters
     ----------
@@ -272,6 +282,7 @@ def make_pipelines(
         "DASM+SVM": lambda: _entropy_svm("dasm", sfreq, ch_names),
         "CSP+LDA": lambda: _csp_lda(sfreq, *span(), quiet=not verbose),
         "TS+SVM": lambda: _tangent_space_svm(sfreq, *span()),
+        MAJORITY_PIPELINE: lambda: DummyClassifier(strategy="most_frequent"),
     }
     for name in BRAINDECODE_PIPELINES:
         # at an unknown rate the network is built at fit (NetworkAtDataRate)

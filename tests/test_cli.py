@@ -33,22 +33,35 @@ def test_quick_writes_the_three_outputs(quick_run):
     # 2 x 2 x 1 chronological split, 2 x 2 across sessions, 2 folds x 2 test
     # sessions across subjects
     counts = results.groupby(["protocol", "pipeline"]).size()
-    assert set(results.pipeline) == {"HAMNet", "HAMNet-pretrain", "DE+SVM", "DASM+SVM"}
+    assert set(results.pipeline) == {"HAMNet", "HAMNet-pretrain", "DE+SVM", "DASM+SVM",
+                                     "Majority class"}
     assert counts.xs("paper", level="protocol").eq(8).all()
     assert counts.xs("trialwise", level="protocol").eq(8).all()
     assert counts.xs("chronological", level="protocol").eq(4).all()
     assert counts.xs("cross-session", level="protocol").eq(4).all()
     assert counts.xs("cross-subject", level="protocol").eq(4).all()
     assert {"protocol", "pipeline", "subject", "session", "fold", "score", "time",
-            "samples", "samples_test"} <= set(results.columns)
+            "samples", "samples_test", "accuracy", "balanced_accuracy", "f1_macro",
+            "majority_rate", "epochs_kept", "seed"} <= set(results.columns)
 
     table = (quick_run / "table.md").read_text()
     assert ("| Method | Feature | Paper protocol* | Trial-wise | Chronological | Cross-session "
             "| Cross-subject |") in table
     assert "**leaks**" in table
-    for name in ("HAMNet", "HAMNet-pretrain", "DE+SVM", "DASM+SVM"):
+    for name in ("HAMNet", "HAMNet-pretrain", "DE+SVM", "DASM+SVM", "Majority class"):
         assert f"| {name} |" in table
     assert "Paper (SEED)" not in table  # simulated data
+    # the score shown is named, with why; the chance levels follow the pipelines
+    assert re.search(r"^(Balanced accuracy|Accuracy) \(%\): shown because", table, re.M)
+    assert "| Chance (1 / 3 classes) |  | 33.33 | 33.33 |" in table
+    assert "| Majority rate of the test folds | mean (max) |" in table
+    assert "| Method | Accuracy | Balanced accuracy | Macro-F1 |" in table
+
+    stats = (quick_run / "stats.md").read_text()
+    for name in ("HAMNet-pretrain", "DE+SVM", "DASM+SVM", "Majority class"):
+        assert f"| {name} | 2 subjects |" in stats
+    assert "MOABB's paired permutation test over subjects (exact)" in stats
+    assert (quick_run / "paired_differences.png").read_bytes().startswith(b"\x89PNG")
 
     png = (quick_run / "per_subject.png").read_bytes()
     assert png.startswith(b"\x89PNG")
@@ -58,8 +71,8 @@ def test_rerun_skips_finished_folds(quick_run, tmp_path, capsys):
     before = {name: (quick_run / name).read_bytes() for name in ("results.csv", "table.md")}
     assert main(["benchmark", "--quick", "--out", str(quick_run)]) == 0
     out = capsys.readouterr().out
-    # 104 folds: 112 rows less the 8 second test sessions of cross-subject folds
-    assert "Skipping 104 of 104 folds already finished" in out
+    # 130 folds: 140 rows less the 10 second test sessions of cross-subject folds
+    assert "Skipping 130 of 130 folds already finished" in out
     assert "[1/" not in out  # nothing ran
     for name, content in before.items():
         assert (quick_run / name).read_bytes() == content
@@ -69,7 +82,8 @@ def test_progress_and_settings_are_printed(tmp_path, capsys):
     assert main(["benchmark", "--quick", *LIGHT, "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "HAMNet: 2 pretraining + 1 finetuning epochs" in out
-    assert "[8/8] DE+SVM | trialwise | subject" in out
+    assert re.search(r"\[\d+/16\] DE\+SVM \| trialwise \| subject", out)
+    assert "| Majority class |" in out
     assert "left" in out
     assert "| DE+SVM | DE |" in out
 
@@ -353,7 +367,12 @@ def test_summary_table_chronological_beside_published():
     assert "| RGNN | 94.24 |" in table and "| BiHDM | 93.12 |" in table
     assert "| DGCNN (LibEER re-run) | 89.48 |" in table
     assert "| RGNN (LibEER re-run) | 84.66 |" in table
-    assert table.count("published, not measured here") == 5
+    assert table.count("published, not measured here") == 10
+    # each published number carries the flaw of its protocol
+    assert "| RGNN (LibEER re-run) | 84.66 | LibEER benchmark (Liu et al., 2024); published, " \
+           "not measured here | sessions 1-2 only; the best epoch chosen on the test " \
+           "trials |" in table
+    assert "| EEGNet | 58.81 |" in table and "random 9/3/3" in table
     # fit time per fold
     assert "| HAMNet | 2 |" in table
     # not for simulated data
@@ -408,7 +427,7 @@ def test_every_registered_data_set_runs_simulated(name, tmp_path, capsys):
                    "--out", str(out)])
     assert status == 0, capsys.readouterr().err
     results = pd.read_csv(out / "results.csv")
-    assert set(results.pipeline) == {"HAMNet", "DE+SVM"}
+    assert set(results.pipeline) == {"HAMNet", "DE+SVM", "Majority class"}
     assert (out / "per_subject.png").stat().st_size > 0
 
 
@@ -458,3 +477,52 @@ def test_tilde_in_out_is_the_home_folder(tmp_path, monkeypatch, capsys):
                  "--path", "~/data"]) == 0
     assert (home / "bench" / "results.csv").exists() and any((home / "data").iterdir())
     assert list(work.iterdir()) == []  # no folder named "~" here
+
+
+def test_seeds_run_each_network_per_seed_and_reuse_the_cache(tmp_path, capsys):
+    args = ["benchmark", "--quick", "--pipelines", "HAMNet", "DE+SVM", "--protocol",
+            "trialwise", "--n-jobs", "1", "--seeds", "0", "1", "--out", str(tmp_path)]
+    assert main(args) == 0
+    results = pd.read_csv(tmp_path / "results.csv")
+    assert results.loc[results.pipeline == "HAMNet", "seed"].value_counts().to_dict() == {
+        0: 8, 1: 8}
+    assert results.loc[results.pipeline == "DE+SVM", "seed"].isna().all()
+    table = (tmp_path / "table.md").read_text()
+    assert re.search(r"\| HAMNet \| raw EEG \| \d+\.\d\d ± \d+\.\d\d \[seeds ± \d+\.\d\d\]",
+                     table)
+    assert "the standard deviation over the 2 seeds" in table
+    capsys.readouterr()
+    assert main(args) == 0
+    # 8 folds of DE+SVM and of the majority class, 8 of HAMNet per seed
+    assert "Skipping 32 of 32 folds already finished" in capsys.readouterr().out
+
+
+def test_bad_seeds_exit_2(tmp_path, capsys):
+    for seeds, match in ((["-1"], "--seeds must be seeds from 0"),
+                         (["1", "1"], "--seeds must be different seeds")):
+        assert main(["benchmark", "--quick", "--seeds", *seeds, "--out", str(tmp_path)]) == 2
+        assert match in capsys.readouterr().err
+
+
+def test_deap_chronological_uses_the_presentation_order_or_is_left_out(tmp_path, capsys):
+    from mne_hamnet.datasets import simulate_deap
+
+    base = ["benchmark", "--dataset", "deap", "--quick", "--pipelines", "DE+SVM",
+            "--no-cache"]
+    simulate_deap(tmp_path / "ordered", n_subjects=2, n_trials=8, trial_seconds=1.0,
+                  random_state=0)
+    assert main([*base, "--simulated", "--protocol", "chronological", "--path",
+                 str(tmp_path / "ordered"), "--out", str(tmp_path / "a")]) == 0
+    results = pd.read_csv(tmp_path / "a" / "results.csv")
+    assert set(results.protocol) == {"chronological"}
+    assert "roc_auc" in results  # two classes
+    simulate_deap(tmp_path / "unordered", n_subjects=2, n_trials=8, trial_seconds=1.0,
+                  random_state=0, ratings_file=False)
+    capsys.readouterr()
+    assert main([*base, "--simulated", "--path", str(tmp_path / "unordered"),
+                 "--out", str(tmp_path / "b")]) == 0
+    out = capsys.readouterr().out
+    assert "Leaving out the protocol chronological: DEAP's preprocessed files hold" in out
+    assert main([*base, "--simulated", "--protocol", "chronological", "--path",
+                 str(tmp_path / "unordered"), "--out", str(tmp_path / "c")]) == 2
+    assert "participant_ratings.csv" in capsys.readouterr().err

@@ -83,10 +83,10 @@ def test_rerun_on_cluster_skips_finished_folds(cluster, tmp_path, capsys):
     args = ["benchmark", "--quick", "--pipelines", "DE+SVM", "--protocol", "trialwise",
             "--scheduler", cluster.scheduler_address, "--out", str(tmp_path)]
     assert main(args) == 0
-    assert "[8/8]" in capsys.readouterr().out
+    assert "[16/16]" in capsys.readouterr().out
     assert main(args) == 0
     log = capsys.readouterr().out
-    assert "Skipping 8 of 8 folds already finished" in log
+    assert "Skipping 16 of 16 folds already finished" in log
     assert "[1/" not in log
 
 
@@ -181,3 +181,21 @@ def test_a_worker_dies_mid_fold(cluster, tmp_path):
 
     serial = evaluate(pipelines, SEED(folder), "trialwise", n_splits=2, random_state=0)
     pd.testing.assert_frame_equal(results.drop(columns="time"), serial.drop(columns="time"))
+
+
+def test_cluster_runs_every_seed_like_the_serial_run_and_reuses_the_cache(cluster, tmp_path,
+                                                                          capsys):
+    args = ["benchmark", "--quick", "--pipelines", "HAMNet", "--protocol", "trialwise",
+            "--seeds", "0", "1", "--n-jobs", "1"]
+    assert main([*args, "--no-cache", "--out", str(tmp_path / "serial")]) == 0
+    out = tmp_path / "dask"
+    cluster_args = [*args, "--scheduler", cluster.scheduler_address, "--out", str(out)]
+    assert main(cluster_args) == 0
+    expected = pd.read_csv(tmp_path / "serial" / "results.csv").drop(columns="time")
+    got = pd.read_csv(out / "results.csv").drop(columns="time")
+    pd.testing.assert_frame_equal(got, expected)
+    assert set(got.loc[got.pipeline == "HAMNet", "seed"]) == {0, 1}
+    capsys.readouterr()
+    assert main(cluster_args) == 0
+    # 8 folds per seed of HAMNet, 8 of the majority class
+    assert "Skipping 24 of 24 folds already finished" in capsys.readouterr().out

@@ -32,6 +32,7 @@ MODULES = [
     "mne_hamnet.evaluation",
     "mne_hamnet.protocols",
     "mne_hamnet.report",
+    "mne_hamnet.stats",
     "mne_hamnet.features",
     "mne_hamnet.pairing",
     "mne_hamnet.pipelines",

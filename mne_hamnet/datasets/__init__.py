@@ -98,6 +98,9 @@ register(
             "(RatedEmotion's at_threshold).",
             "No chronological split is standard; papers use trial-wise k-fold and "
             "leave-one-subject-out.",
+            "The files hold the trials in video order, not in the order each subject "
+            "watched them: the chronological split reads that order from DEAP's "
+            "metadata_csv/participant_ratings.csv and is refused without it.",
         ),
         protocols=("trialwise", "cross-subject"),
     )

@@ -1,8 +1,10 @@
 """DEAP, music videos rated for valence and arousal, read from its Python files."""
 
 import re
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from .._check import _check_option, _validate_type
 from .._logging import logger
@@ -33,6 +35,12 @@ _N_CHANNELS = 40
 _N_TRIALS = 40
 _CONFIG_KEY = "MNE_DATASETS_DEAP_PATH"
 _PYTHON_FOLDER = "data_preprocessed_python"
+#: DEAP's file of the ratings given during the experiment, in presentation
+#: order, in the full copy's ``metadata_csv`` folder.
+RATINGS_FILE = "participant_ratings.csv"
+_METADATA_FOLDER = "metadata_csv"
+#: The columns of ``participant_ratings.csv`` that give the order.
+_ORDER_COLUMNS = ("Participant_id", "Trial", "Experiment_id")
 _FILE_PATTERN = re.compile(r"^s(?P<subject>\d{2})\.dat$")
 _HOW_TO_GET = (
     "DEAP is not downloaded automatically: sign its EULA on "
@@ -67,6 +75,14 @@ class DEAP(EmotionDataset):
     at_threshold : {"high", "low"}, default="high"
         The class of a rating equal to ``threshold``. The loaders disagree:
         torcheeg counts 5 as high, LibEER as low.
+    ratings_file : path-like | None, default=None
+        DEAP's ``participant_ratings.csv``, which gives the order in which
+        each subject watched the videos (columns ``Participant_id``,
+        ``Trial``, ``Experiment_id``). None looks for it as
+        ``metadata_csv/participant_ratings.csv`` or ``participant_ratings.csv``
+        in the folder and in the folder above it. Without it the trials'
+        order in time is unknown, and the ``chronological`` protocol is
+        refused.
 
     Attributes
     ----------
@@ -75,6 +91,13 @@ class DEAP(EmotionDataset):
     event_id : dict
         ``{"low_<target>": 1, "high_<target>": 2}``, or
         ``{"LVLA": 1, "LVHA": 2, "HVLA": 3, "HVHA": 4}``.
+    presentation_order : dict | None
+        ``{subject: {video: position}}`` read from ``ratings_file`` (both
+        numbered from 1), or None when it was not found.
+    trial_order_problem : str | None
+        Why the runs are not in recording order (no ``ratings_file``), or
+        None when they are: :func:`~mne_hamnet.evaluation.evaluate` refuses
+        the ``chronological`` protocol with this message.
 
     Notes
     -----
@@ -87,11 +110,16 @@ class DEAP(EmotionDataset):
     (tens of units) are taken to be µV. Only NumPy arrays are unpickled:
     a file naming any other class is refused.
 
-    Each subject has one session, ``"0"``; each trial is one run, ``"01"``
-    ... ``"40"``, in the file's order (the video order of the experiment
-    was randomised per subject), with one annotation spanning it, named
-    after its label, and the four ratings as the annotation's ``extras``
-    (:class:`~mne_hamnet.paradigms.RatedEmotion` labels windows from them).
+    Each subject has one session, ``"0"``; each trial is one run, with one
+    annotation spanning it, named after its label, and the four ratings as
+    the annotation's ``extras`` (:class:`~mne_hamnet.paradigms.RatedEmotion`
+    labels windows from them). The files hold the trials in video order
+    (``Experiment_id`` 1-40), not in the order the subject watched them
+    (DEAP's readme: "reordered from presentation order to video order"),
+    which was randomised per subject. With ``ratings_file``, run ``"01"``
+    is the first video the subject watched, ``"02"`` the second, and so on;
+    without it, run ``"01"`` is video 1, ``"02"`` video 2, and the runs'
+    order says nothing about time.
     The line frequency is 50 Hz (recorded in Twente and
     Geneva).
 
@@ -109,14 +137,30 @@ class DEAP(EmotionDataset):
     #: :class:`~mne_hamnet.paradigms.RatedEmotion`.
     rating_scales = {name: (1.0, 9.0) for name in DEAP_RATINGS}
 
-    def __init__(self, path=None, target="valence", threshold=5.0, at_threshold="high"):
+    def __init__(self, path=None, target="valence", threshold=5.0, at_threshold="high",
+                 ratings_file=None):
         self.path = path
         self.target = _check_option("target", target, TARGETS)
         _validate_type(threshold, "numeric", "threshold")
         self.threshold = threshold
         self.at_threshold = _check_option("at_threshold", at_threshold, ("high", "low"))
+        self.ratings_file = ratings_file
         self._location = find_folder(path, _CONFIG_KEY, self._title, _HOW_TO_GET, _PYTHON_FOLDER)
         self._files = _find_files(self._location)
+        found = _find_ratings_file(self._location, ratings_file)
+        if found is None:
+            self.presentation_order = None
+            self.trial_order_problem = (
+                "DEAP's preprocessed files hold each subject's trials in video order "
+                "(Experiment_id 1-40), not in the order the subject watched them, so a "
+                "split in time needs the presentation order from DEAP's "
+                f"{_METADATA_FOLDER}/{RATINGS_FILE}, which was not found next to "
+                f"{self._location}. Pass DEAP(..., ratings_file=...) or put "
+                f"{_METADATA_FOLDER} beside {_PYTHON_FOLDER}"
+            )
+        else:
+            self.presentation_order = read_presentation_order(found, list(self._files))
+            self.trial_order_problem = None
         super().__init__(
             subjects=list(self._files),
             sessions_per_subject=1,
@@ -136,21 +180,30 @@ class DEAP(EmotionDataset):
         data, ratings = read_deap_file(fname)
         montage = montage_for(DEAP_CH_NAMES)
         n_baseline = int(round(_BASELINE_SECONDS * SFREQ))
+        order = None if self.presentation_order is None else self.presentation_order[subject]
+        if order is not None and len(order) != len(data):
+            raise ValueError(
+                f"{fname} holds {len(data)} trials, but {RATINGS_FILE} gives the order of "
+                f"{len(order)} videos for subject {subject}."
+            )
         runs = {}
         for k, (trial, row) in enumerate(zip(data, ratings), start=1):
             scores = {name: float(value) for name, value in zip(DEAP_RATINGS, row)}
             label = rating_label(scores, self.target, self.threshold, self.at_threshold)
-            runs[f"{k:02d}"] = make_trial_raw(
+            # the file's k-th trial is video k; its run is its place in time when known
+            position = k if order is None else order[k]
+            watched = "" if order is None else f", watched {position} of {len(order)}"
+            runs[f"{position:02d}"] = make_trial_raw(
                 trial[: len(DEAP_CH_NAMES), n_baseline:],
                 DEAP_CH_NAMES,
                 SFREQ,
                 label,
                 montage,
-                f"DEAP {fname.name} trial {k}",
+                f"DEAP {fname.name} trial {k} (video {k}{watched})",
                 extras=scores,
             )
         logger.info("read %d trials from %s", len(runs), fname)
-        return {"0": runs}
+        return {"0": dict(sorted(runs.items()))}
 
 
 def _find_files(folder):
@@ -171,6 +224,72 @@ def _find_files(folder):
     raise FileNotFoundError(
         f"The DEAP folder {folder} holds no 'sNN.dat' file.{hint} {_HOW_TO_GET}"
     )
+
+
+def _find_ratings_file(folder, ratings_file):
+    """The ratings file given, or found beside the data; None if there is none."""
+    if ratings_file is not None:
+        _validate_type(ratings_file, "path-like", "ratings_file")
+        path = Path(ratings_file).expanduser()
+        if path.is_dir():
+            path = path / RATINGS_FILE
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"ratings_file {path} does not exist; it must be DEAP's {RATINGS_FILE} "
+                f"(in the {_METADATA_FOLDER} folder of the full copy)."
+            )
+        return path
+    for base in (folder, folder.parent):
+        for candidate in (base / _METADATA_FOLDER / RATINGS_FILE, base / RATINGS_FILE):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def read_presentation_order(fname, subjects):
+    """Read the order in which each subject watched the videos from ``participant_ratings.csv``.
+
+    Parameters
+    ----------
+    fname : path-like
+        DEAP's ``participant_ratings.csv``: one row per subject and trial,
+        with ``Participant_id``, ``Trial`` (the position in the
+        presentation, from 1) and ``Experiment_id`` (the video, from 1).
+    subjects : list of int
+        The subjects whose order is needed.
+
+    Returns
+    -------
+    order : dict
+        ``{subject: {video: position}}``.
+    """
+    try:
+        table = pd.read_csv(fname, skipinitialspace=True)
+    except (OSError, ValueError) as err:
+        raise ValueError(f"Could not read {fname} as a CSV table: {err}") from None
+    table.columns = [str(column).strip() for column in table.columns]
+    missing = [column for column in _ORDER_COLUMNS if column not in table.columns]
+    if missing:
+        raise ValueError(
+            f"{fname} must have the columns {list(_ORDER_COLUMNS)} of DEAP's {RATINGS_FILE}, "
+            f"but lacks {missing} (its columns are {list(table.columns)})."
+        )
+    order = {}
+    for subject in subjects:
+        rows = table[table["Participant_id"] == subject]
+        if rows.empty:
+            raise ValueError(f"{fname} has no row for subject {subject} (Participant_id).")
+        videos = rows["Experiment_id"].to_numpy()
+        positions = rows["Trial"].to_numpy()
+        expected = np.arange(1, len(rows) + 1)
+        for name, values in (("Experiment_id", videos), ("Trial", positions)):
+            if not np.array_equal(np.sort(values), expected):
+                raise ValueError(
+                    f"{fname}: the {name} values of subject {subject} must be 1 to "
+                    f"{len(rows)}, each once, but are {sorted(values.tolist())}."
+                )
+        order[subject] = {int(v): int(p) for v, p in zip(videos, positions)}
+    return order
 
 
 def read_deap_file(fname):

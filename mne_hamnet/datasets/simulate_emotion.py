@@ -278,7 +278,8 @@ def _rating_weights(ratings, middle, half_range):
     return (np.asarray(ratings, dtype=float) - middle) / half_range
 
 
-def simulate_deap(path, n_subjects=3, n_trials=40, trial_seconds=60.0, random_state=None):
+def simulate_deap(path, n_subjects=3, n_trials=40, trial_seconds=60.0, random_state=None,
+                  ratings_file=True):
     """Write synthetic EEG in the layout of DEAP's ``data_preprocessed_python`` folder.
 
     One file ``sNN.dat`` per subject: a pickle (protocol 2) of
@@ -292,6 +293,12 @@ def simulate_deap(path, n_subjects=3, n_trials=40, trial_seconds=60.0, random_st
     pattern of channel pairs and arousal's on another, so both scales can be
     learned.
 
+    As in DEAP, the files hold the trials in video order; each subject
+    watched them in an order of their own, drawn at random and written to
+    ``participant_ratings.csv`` in the folder (DEAP's columns
+    ``Participant_id``, ``Trial``, ``Experiment_id``, ``Start_time``,
+    ``Valence``, ``Arousal``, ``Dominance``, ``Liking``, ``Familiarity``).
+
     Parameters
     ----------
     path : path-like
@@ -304,6 +311,9 @@ def simulate_deap(path, n_subjects=3, n_trials=40, trial_seconds=60.0, random_st
         The length of each trial after the baseline (DEAP's is 60 s).
     random_state : int | numpy.random.Generator | None, default=None
         Seed: the same value writes the same files.
+    ratings_file : bool, default=True
+        Whether to write ``participant_ratings.csv``, the presentation
+        order; without it a reader cannot split the trials in time.
 
     Returns
     -------
@@ -314,13 +324,16 @@ def simulate_deap(path, n_subjects=3, n_trials=40, trial_seconds=60.0, random_st
     if n_subjects > 99:
         raise ValueError(f"n_subjects must be at most 99, but got {n_subjects}.")
     n_trials = _check_positive_int(n_trials, "n_trials")
+    _validate_type(ratings_file, bool, "ratings_file")
     path = _new_folder(path, "*.dat", "simulate_deap")
     sfreq, n_baseline = 128.0, 384
     n_samples = _n_samples(trial_seconds, sfreq)
     rng = np.random.default_rng(random_state)
     signals = _Signals(DEAP_CH_NAMES, sfreq, (30.0, 45.0), (4.0, 45.0), 2, rng)
+    rows = []
     for subject in range(1, n_subjects + 1):
         ratings = _balanced_ratings(rng, n_trials, 4, low=(1.0, 4.9), high=(5.1, 9.0))
+        rows.append(ratings)
         data = np.empty((n_trials, 40, n_baseline + n_samples))
         for k, row in enumerate(ratings):
             weights = _rating_weights(row[:2], 5.0, 4.0)
@@ -333,8 +346,29 @@ def simulate_deap(path, n_subjects=3, n_trials=40, trial_seconds=60.0, random_st
             path / f"s{subject:02d}.dat",
             pickle.dumps({"labels": ratings, "data": data}, protocol=2),
         )
+    if ratings_file:
+        # drawn after the signals, so that the files are those of a seed
+        # before the order was written
+        _write_participant_ratings(path / "participant_ratings.csv", rows, rng)
     logger.info("simulated DEAP: %d subject(s) x %d trial(s) in %s", n_subjects, n_trials, path)
     return path
+
+
+def _write_participant_ratings(fname, ratings_per_subject, rng):
+    """Write each subject's presentation order and ratings as DEAP's CSV does."""
+    lines = ["Participant_id,Trial,Experiment_id,Start_time,Valence,Arousal,Dominance,"
+             "Liking,Familiarity"]
+    for subject, ratings in enumerate(ratings_per_subject, start=1):
+        # positions[v] is when video v + 1 was watched
+        positions = rng.permutation(len(ratings)) + 1
+        by_position = sorted(range(len(ratings)), key=lambda v: positions[v])
+        for video in by_position:
+            position = positions[video]
+            start = int(position * 90_000_000)  # µs, a trial every 90 s
+            values = ",".join(f"{value:.2f}" for value in ratings[video])
+            familiarity = int(rng.integers(1, 5, endpoint=True))
+            lines.append(f"{subject},{position},{video + 1},{start},{values},{familiarity}")
+    write_atomic(fname, ("\n".join(lines) + "\n").encode())
 
 
 def simulate_dreamer(path, n_subjects=3, n_trials=18, trial_seconds=60.0, random_state=None):
