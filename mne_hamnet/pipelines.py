@@ -94,6 +94,7 @@ def make_pipelines(
     random_state=None,
     verbose=0,
     budget="fixed",
+    n_iter_no_change=None,
 ):
     """Build the benchmark's pipelines by name.
 
@@ -167,6 +168,9 @@ def make_pipelines(
         epochs, and keeps its best epoch's weights. The fitted networks'
         ``epochs_kept_`` says which epoch each kept. Give a budget large
         enough for the rule to stop first (the paper's 800 + 600 epochs).
+    n_iter_no_change : int | None, default=None
+        With ``budget="early"``, the epochs without improvement before a
+        network stops; None means ``EARLY_STOPPING["n_iter_no_change"]``.
 
     Returns
     -------
@@ -186,7 +190,9 @@ def make_pipelines(
     """
     names = _check_names(names)
     _check_option("budget", budget, BUDGETS)
-    early = EARLY_STOPPING if budget == "early" else {}
+    early = dict(EARLY_STOPPING) if budget == "early" else {}
+    if n_iter_no_change is not None and early:
+        early["n_iter_no_change"] = _check_positive_int(n_iter_no_change, "n_iter_no_change")
     if sfreq is None:
         sfreq = SEED_SFREQ
     _validate_type(sfreq, "numeric", "sfreq")
