@@ -17,7 +17,7 @@ By default (``--budget early``) every network, HAMNet included, trains
 under one rule chosen without the test fold: up to ``--epochs`` epochs
 (HAMNet: split 4:3 between its stages), each stage holding out the last
 10 % of each class's training trials, stopping once their validation loss
-has not decreased for 20 epochs and keeping its best epoch
+has not decreased for 100 epochs and keeping its best epoch
 (``make_pipelines(budget="early")``). ``--budget fixed`` trains exactly
 ``--epochs`` epochs. The table gives accuracy and balanced accuracy, and the
 epochs each network kept; every fold is also written to a CSV file, so that
@@ -253,7 +253,7 @@ def main(argv=None):
     parser.add_argument("--patience", type=int, default=None,
                         help="--budget early: epochs without improvement of the validation "
                              "loss before a network stops (default: make_pipelines' "
-                             "EARLY_STOPPING, 20)")
+                             "EARLY_STOPPING, 100)")
     parser.add_argument("--batch-size", type=int, default=50)
     parser.add_argument("--pipelines", nargs="+", default=None,
                         help="a subset of the pipelines (default: every applicable one)")
