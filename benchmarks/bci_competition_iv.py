@@ -17,7 +17,7 @@ By default (``--budget early``) every network, HAMNet included, trains
 under one rule chosen without the test fold: up to ``--epochs`` epochs
 (HAMNet: split 4:3 between its stages), each stage holding out the last
 10 % of each class's training trials, stopping once their validation loss
-has not decreased for 20 epochs and keeping its best epoch
+has not decreased for 100 epochs and keeping its best epoch
 (``make_pipelines(budget="early")``). ``--budget fixed`` trains exactly
 ``--epochs`` epochs. The table gives accuracy and balanced accuracy, and the
 epochs each network kept; every fold is also written to a CSV file, so that
@@ -58,7 +58,8 @@ SFREQ = 100.0
 # and the earlier fixed budget of this script
 DEFAULT_EPOCHS = {"early": 1400, "fixed": 50}
 CSV_FIELDS = ("pipeline", "seed", "fold", "accuracy", "balanced_accuracy", "epochs_kept",
-              "epochs_run", "validation_split", "fit_seconds", "budget", "max_epochs")
+              "epochs_run", "validation_split", "fit_seconds", "budget", "max_epochs",
+              "n_iter_no_change")
 NETWORKS = ("ShallowFBCSPNet", "EEGNet", "TSception", "EEGConformer")
 BASELINES = ("CSP+LDA", "TS+SVM")
 # the networks' learning rates are their authors'; HAMNet runs with its
@@ -84,7 +85,7 @@ def load(path):
     return X, y, ch_names
 
 
-def build(name, ch_names, epochs, batch_size, seed, budget="early"):
+def build(name, ch_names, epochs, batch_size, seed, budget="early", patience=None):
     """One pipeline by name from make_pipelines, with this run's budget."""
     from mne_hamnet.pipelines import make_pipelines
 
@@ -94,7 +95,8 @@ def build(name, ch_names, epochs, batch_size, seed, budget="early"):
     return make_pipelines(
         [key], sfreq=SFREQ, ch_names=ch_names, bands="mu-beta",
         pretrain_epochs=pretrain, finetune_epochs=epochs - pretrain, batch_size=batch_size,
-        random_state=seed, device="cpu", verbose=0, budget=budget, **extra,
+        random_state=seed, device="cpu", verbose=0, budget=budget,
+        n_iter_no_change=patience, **extra,
     )[key]
 
 
@@ -105,7 +107,7 @@ def _final_step(pipe):
 
 
 def run(X, y, ch_names, names, seeds, folds, epochs, batch_size, budget="early",
-        csv_path=None):
+        csv_path=None, patience=None):
     """One row per (pipeline, seed, fold): scores, kept epochs, fit seconds.
 
     Each trial of this data set is one window, so the trial ids handed to
@@ -122,7 +124,8 @@ def run(X, y, ch_names, names, seeds, folds, epochs, batch_size, budget="early",
         for seed in name_seeds:
             start = time.perf_counter()
             for f, (train, test) in enumerate(splits):
-                pipe = clone(build(name, ch_names, epochs, batch_size, seed, budget))
+                pipe = clone(build(name, ch_names, epochs, batch_size, seed, budget,
+                                   patience))
                 t0 = time.perf_counter()
                 pipe.fit(X[train], y[train], **groups_fit_params(pipe, train))
                 fit_seconds = time.perf_counter() - t0
@@ -143,6 +146,8 @@ def run(X, y, ch_names, names, seeds, folds, epochs, batch_size, budget="early",
                     epochs_run="" if run_epochs is None else json.dumps(run_epochs),
                     validation_split=getattr(final, "validation_split_", None) or "",
                     fit_seconds=round(fit_seconds, 2), budget=budget, max_epochs=epochs,
+                    n_iter_no_change=getattr(final, "n_iter_no_change", "")
+                    if getattr(final, "early_stopping", False) else "",
                 )
                 rows.append(row)
                 if csv_path is not None:
@@ -245,6 +250,10 @@ def main(argv=None):
                         help="epochs of every network, the most under --budget early; "
                              "HAMNet splits them 4:3 between its two stages, as the "
                              "paper's 800:600 (default: 1400 early, 50 fixed)")
+    parser.add_argument("--patience", type=int, default=None,
+                        help="--budget early: epochs without improvement of the validation "
+                             "loss before a network stops (default: make_pipelines' "
+                             "EARLY_STOPPING, 100)")
     parser.add_argument("--batch-size", type=int, default=50)
     parser.add_argument("--pipelines", nargs="+", default=None,
                         help="a subset of the pipelines (default: every applicable one)")
@@ -297,7 +306,7 @@ def main(argv=None):
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", FutureWarning)
         rows = run(X, y, ch_names, names, args.seeds, args.folds, args.epochs,
-                   args.batch_size, args.budget, args.csv)
+                   args.batch_size, args.budget, args.csv, args.patience)
     elapsed = time.perf_counter() - t0
     report = _report(rows, args, argv, started, elapsed, n_windows=len(X), ch_names=ch_names,
                      n_times=X.shape[2])
@@ -316,6 +325,11 @@ def _report(rows, args, argv, started, elapsed, n_windows, ch_names, n_times=50)
     seeds = sorted({r["seed"] for r in rows}) if rows else args.seeds
     epochs = caps[-1]
     pretrain = max(1, round(epochs * 4 / 7))
+    from mne_hamnet.pipelines import EARLY_STOPPING
+
+    patience = ", ".join(sorted({str(r.get("n_iter_no_change")) for r in rows
+                                 if r.get("n_iter_no_change")})
+                         or [str(args.patience or EARLY_STOPPING["n_iter_no_change"])])
     if budgets == ["early"]:
         budget = (
             f"Every network, HAMNet included, trains under one early-stopping rule "
@@ -323,7 +337,7 @@ def _report(rows, args, argv, started, elapsed, n_windows, ch_names, n_times=50)
             f"{epochs} epochs (HAMNet: {pretrain} pretraining + {epochs - pretrain} "
             f"finetuning at most); each stage holds out the last 10 % of each class's "
             f"training trials (every trial is one window here), stops once their "
-            f"validation loss has not decreased by more than 1e-4 for 20 epochs, and "
+            f"validation loss has not decreased by more than 1e-4 for {patience} epochs, and "
             f"keeps the weights of its best epoch. 'Epochs kept' gives the median and "
             f"range of that epoch over folds and seeds."
         )

@@ -204,7 +204,7 @@ def _make_parser():
         help="how long the networks train. 'early': the epochs above are maxima; every "
         "network (HAMNet, HAMNet-pretrain, the braindecode ones) holds out the last "
         "10%% of each class's training trials, stops once their validation loss has not "
-        "decreased for 20 epochs and keeps its best epoch. 'fixed': exactly those "
+        "decreased for 100 epochs and keeps its best epoch. 'fixed': exactly those "
         "epochs, as the paper trains (--budget fixed on real data is the paper's "
         "protocol as published: 800 + 600 epochs). Default: early on real data, fixed "
         "on simulated data and with --quick",
