@@ -108,7 +108,7 @@ def open_call(net, X, y, fit_params, fitted):
     _params.check_fit_params(net, fit_params)
     windows = net._to_windows(X)
     if fitted:
-        net._check_layout(windows.data, windows.ch_names, windows.sfreq)
+        net._check_layout(windows.data, windows.ch_names, windows.sfreq, windows.bads)
     y = net._targets(windows, y)
     if fitted:
         y = net._encode(y, net.classes_)

@@ -909,7 +909,7 @@ class HAMNetClassifier(NeuralNetClassifier):
             windows = to_windows(X, self.sfreq_, self.ch_names_)
         else:
             windows = self._to_windows(X)
-        self._check_layout(windows.data, windows.ch_names, windows.sfreq)
+        self._check_layout(windows.data, windows.ch_names, windows.sfreq, windows.bads)
         return windows.data
 
     def _n_features_sentence(self, n_chans):
@@ -921,11 +921,23 @@ class HAMNetClassifier(NeuralNetClassifier):
             f"{self.n_features_in_} features as input)"
         )
 
-    def _check_layout(self, data, ch_names, sfreq):
+    def _check_layout(self, data, ch_names, sfreq, bads=None):
+        extra = self._n_features_sentence(len(ch_names))
+        marked = [name for name in bads or () if name in self.ch_names_]
+        if marked:
+            # the Epochs' bad channels are left out, so a channel marked bad
+            # after fit reads as missing
+            extra += (
+                f"; {marked} {'is' if len(marked) == 1 else 'are'} marked bad in the "
+                "Epochs' info['bads'] and so left out, but the fit used "
+                f"{'it' if len(marked) == 1 else 'them'}: interpolate "
+                "(epochs.interpolate_bads(reset_bads=True)) or unmark "
+                f"{'it' if len(marked) == 1 else 'them'}"
+            )
         _check_layout(
             ch_names, self.ch_names_, owner="the classifier", sfreq=sfreq,
             fitted_sfreq=self.sfreq_, n_times=data.shape[2], fitted_n_times=self.n_times_,
-            extra=self._n_features_sentence(len(ch_names)),
+            extra=extra,
         )
 
 

@@ -124,3 +124,15 @@ def test_readme_save_and_load_snippet_runs(epochs, tmp_path, monkeypatch):
     exec(block, namespace)
     np.testing.assert_array_equal(namespace["clf2"].predict_proba(epochs),
                                   clf.predict_proba(epochs))
+
+
+def test_a_channel_marked_bad_after_fit_is_named(epochs):
+    clf = HAMNetClassifier(**FAST).fit(epochs)
+    bad = epochs.copy()
+    bad.info["bads"] = ["Fz"]
+    with pytest.raises(ValueError, match=r"missing \['Fz'\].*\['Fz'\] is marked bad in the "
+                                         r"Epochs' info\['bads'\].*interpolate_bads"):
+        clf.predict(bad)
+    with pytest.raises(ValueError, match=r"marked bad"):
+        clf.partial_fit(bad)
+    clf.predict(bad.copy().interpolate_bads(reset_bads=True, verbose=False))

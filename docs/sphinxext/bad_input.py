@@ -170,6 +170,8 @@ CASES = {
         ("``save_params`` into a folder that does not exist",
          "clf_x.save_params(f_params='no/such/folder/params.pt')"),
         ("An Evoked to predict", "clf.predict(epochs.average())"),
+        ("Epochs with a channel marked bad after fit: named as such",
+         "clf.predict(epochs_c4_bad)"),
         ("``score(epochs)`` without ``y``: the event codes", "clf.score(epochs)", "works"),
         ("``score`` of an array without ``y``", "clf_x.score(X)"),
         ("``set_params`` of the network on a fitted classifier with ``device='auto'``",
