@@ -23,8 +23,10 @@ from ._training import denormals_flushed
 from .protocols import get_protocol
 
 progress_logger = logging.getLogger(PROGRESS_LOGGER)
-# Bump when a change makes cached fold results stale (2: several scores per
-# fold, the epochs kept and the seed).
+# Bump when a change makes cached fold results stale. 2: several scores
+# per fold, the epochs kept and the seed; also, a fold cut short by Ctrl-C
+# was scored and cached as finished before, and such rows can't be told
+# apart, so caches of version 1 are run again.
 _CACHE_VERSION = 2
 
 

@@ -221,7 +221,9 @@ def evaluate(
         )
     cache = None if cache_dir is None else FoldCache(cache_dir)
     if hdf5_path is not None:
-        hdf5_path = _check_path(hdf5_path, "hdf5_path")
+        from .report import writable_folder
+
+        hdf5_path = writable_folder(_check_path(hdf5_path, "hdf5_path"), "hdf5_path folder")
     if scheduler is not None:
         from ._distributed import check_scheduler
 

@@ -379,6 +379,7 @@ def seed_three_trials(tmp_path_factory):
         (dict(cache_dir="/proc/mne-hamnet-cache"), "Cannot write to the cache folder"),
         (dict(cache_dir=""), "cache_dir must name a folder, but got ''"),
         (dict(hdf5_path=" "), "hdf5_path must name a folder, but got ' '"),
+        (dict(hdf5_path="/proc/mne-hamnet-h5"), "Cannot write to the hdf5_path folder"),
     ],
 )
 def test_evaluate_refuses_before_any_fold(seed_three_trials, kwargs, match):
@@ -411,8 +412,8 @@ def test_evaluate_takes_sfreq_and_ch_names_left_none_from_the_data(seed_three_tr
     from mne_hamnet.evaluation import evaluate
 
     clf = HAMNetClassifier(pretrain_epochs=1, finetune_epochs=1, verbose=0, random_state=0)
-    results = evaluate({"x": clf}, seed_three_trials, n_splits=3)
-    assert len(results) == 3 and np.isfinite(results["score"]).all()
+    results = evaluate({"x": clf}, seed_three_trials, protocol="paper", n_splits=2)
+    assert len(results) == 2 and np.isfinite(results["score"]).all()
 
 
 def test_output_folder_empty_or_with_a_tilde(tmp_path, monkeypatch):

@@ -350,9 +350,10 @@ CASES = {
          "with mock.patch.dict(os.environ, HOME=str(new_dir)):\n"
          "    assert check_output_folder('~/runs') == new_dir / 'runs'", "works"),
         ("``make_pipelines()`` with ``sfreq`` and ``ch_names`` left None: set from the "
-         "paradigm's data", "evaluate(pipes, seed, n_splits=3)", "works"),
+         "paradigm's data", "evaluate(pipes, seed, protocol='paper', n_splits=2)", "works"),
         ("A bare ``HAMNetClassifier()`` on a data set: ``sfreq`` and ``ch_names`` from the "
-         "paradigm's data", "evaluate({'HAMNet': HAMNetClassifier(**quick)}, seed, n_splits=3)",
+         "paradigm's data",
+         "evaluate({'HAMNet': HAMNetClassifier(**quick)}, seed, protocol='paper', n_splits=2)",
          "works"),
         ("Arrays given to a pipeline built without ``sfreq`` (outside ``evaluate``)",
          "make_pipelines(['CSP+LDA'])['CSP+LDA'].fit(X, y)"),
