@@ -297,6 +297,81 @@ def test_rated_emotion_labels_windows_from_ratings(tmp_path, scale, at_threshold
     assert list(metadata.run[::3]) == ["01", "02", "03", "04"]
 
 
+def _write_ratings_csv(fname, orders):
+    """DEAP's participant_ratings.csv: ``orders[subject]`` lists the videos as watched."""
+    fname.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["Participant_id,Trial,Experiment_id,Start_time,Valence,Arousal,Dominance,"
+             "Liking,Familiarity"]
+    for subject, videos in orders.items():
+        for position, video in enumerate(videos, start=1):
+            lines.append(f"{subject},{position},{video},{position * 1000},5,5,5,5,3")
+    fname.write_text("\n".join(lines) + "\n")
+
+
+def test_deap_runs_follow_the_presentation_order_of_participant_ratings(tmp_path):
+    folder = tmp_path / "data_preprocessed_python"
+    _write_deap(folder, 1, DEAP_RATINGS, n_samples=384 + 256)
+    # subject 1 watched video 3 first, then 1, 4 and 2 (DEAP's layout: metadata_csv beside)
+    _write_ratings_csv(tmp_path / "metadata_csv" / "participant_ratings.csv",
+                       {1: [3, 1, 4, 2]})
+    dataset = DEAP(tmp_path)
+    assert dataset.presentation_order == {1: {3: 1, 1: 2, 4: 3, 2: 4}}
+    assert dataset.trial_order_problem is None
+    runs = dataset.get_data([1])[1]["0"]
+    assert list(runs) == ["01", "02", "03", "04"]
+    # the file's k-th trial (video k) holds 0.001 * (k - 1): run "01" is video 3
+    first = [raw.get_data()[0, 0] * 1e6 for _, raw in _runs(runs)]
+    np.testing.assert_allclose(first, [0.002, 0.0, 0.003, 0.001], atol=1e-9)
+    assert "video 3, watched 1 of 4" in runs["01"].info["description"]
+    labels = [raw.annotations.description[0] for _, raw in _runs(runs)]
+    assert labels == ["high_valence", "high_valence", "high_valence", "low_valence"]
+    # the chronological split tests on the video watched last, video 2
+    from mne_hamnet.protocols import ChronologicalSplit
+
+    paradigm = RatedEmotion(scale="valence", window=1.0)
+    X, y, metadata = paradigm.get_data(dataset, [1])
+    train, test = next(ChronologicalSplit(3).split(X, y, metadata["run"]))
+    np.testing.assert_allclose(X[test, 0, 0], 0.001, atol=1e-9)
+    assert set(np.round(X[train, 0, 0], 4)) == {0.0, 0.002, 0.003}
+    # the same file given by hand, and a missing one
+    csv = tmp_path / "metadata_csv" / "participant_ratings.csv"
+    assert DEAP(folder, ratings_file=csv).presentation_order == dataset.presentation_order
+    with pytest.raises(FileNotFoundError, match="ratings_file .* does not exist"):
+        DEAP(folder, ratings_file=tmp_path / "nothing.csv")
+
+
+def test_deap_without_the_order_refuses_the_chronological_protocol(tmp_path):
+    from mne_hamnet.evaluation import evaluate
+    from mne_hamnet.pipelines import make_pipelines
+
+    _write_deap(tmp_path, 1, DEAP_RATINGS, n_samples=384 + 256)
+    dataset = DEAP(tmp_path)
+    assert dataset.presentation_order is None
+    # without the order, runs are videos
+    assert "video 1)" in dataset.get_data([1])[1]["0"]["01"].info["description"]
+    for split in (None, 2):
+        with pytest.raises(ValueError, match="in video order .*/participant_ratings.csv"):
+            evaluate(make_pipelines(["Majority class"]), dataset, "chronological",
+                     chronological_split=split)
+
+
+@pytest.mark.parametrize("orders, content, match", [
+    (None, "Participant_id,Trial\n1,1\n", r"lacks \['Experiment_id'\]"),
+    ({2: [1, 2, 3, 4]}, None, "no row for subject 1"),
+    ({1: [1, 2, 2, 4]}, None, "Experiment_id values of subject 1 must be 1 to 4"),
+    ({1: [1, 2, 3]}, None, "gives the order of 3 videos"),
+])
+def test_deap_bad_participant_ratings(tmp_path, orders, content, match):
+    _write_deap(tmp_path, 1, DEAP_RATINGS, n_samples=384 + 256)
+    csv = tmp_path / "participant_ratings.csv"
+    if content is None:
+        _write_ratings_csv(csv, orders)
+    else:
+        csv.write_text(content)
+    with pytest.raises(ValueError, match=match):
+        DEAP(tmp_path).get_data([1])
+
+
 def test_rated_emotion_refuses_data_without_ratings(tmp_path):
     _write_seediv(tmp_path, subjects=(1,))
     with pytest.raises(ValueError, match="needs a data set with ratings"):
