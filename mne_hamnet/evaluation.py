@@ -10,7 +10,9 @@ from contextlib import ExitStack
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
 
 from . import _moabb
 from ._check import _check_positive_int, _check_unique_names, _validate_type
@@ -205,14 +207,66 @@ def evaluate(
             )
             for name in protocols
         }
-        process_pipeline = paradigm.make_process_pipelines(dataset)[0]
-        X, y, metadata = _load(evaluations[protocols[0]], dataset, pipelines, process_pipeline)
-        sfreq, ch_names = _signal_info(paradigm, dataset, X)
-        check_pipelines_fit(pipelines, sfreq, ch_names)
-        _check_trials(protocols, metadata, groups, n_splits)
-        folds = plan_folds(evaluations, dataset, X, y, metadata, pipelines, process_pipeline)
-        rows = run_folds(X, y, metadata, folds, n_jobs, scheduler, cache)
-        return _collect(evaluations, dataset, folds, rows, pipelines, process_pipeline)
+        tables = []
+        # one load per trial band-pass, one at a time: a copy of SEED's
+        # windows per band would not fit in memory
+        for k, (process_pipeline, group) in enumerate(
+            trial_band_groups(pipelines, paradigm.make_process_pipelines(dataset)[0])
+        ):
+            X, y, metadata = _load(evaluations[protocols[0]], dataset, group, process_pipeline)
+            if k == 0:
+                sfreq, ch_names = _signal_info(paradigm, dataset, X)
+                check_pipelines_fit(pipelines, sfreq, ch_names)
+                _check_trials(protocols, metadata, groups, n_splits)
+            folds = plan_folds(evaluations, dataset, X, y, metadata, group, process_pipeline)
+            rows = run_folds(X, y, metadata, folds, n_jobs, scheduler, cache)
+            del X
+            tables.append(_collect(evaluations, dataset, folds, rows, group, process_pipeline))
+        return _sort_results(pd.concat(tables, ignore_index=True), pipelines)
+
+
+def trial_band_groups(pipelines, process_pipeline):
+    """Move each pipeline's leading band-pass onto the trials, before windowing.
+
+    The peers' recipes band-pass the continuous recording, then cut it; a
+    :class:`~mne_hamnet._peer_steps.BandPass` first step of a pipeline filters
+    each window alone, whose edges change 2-6 % of its energy. Here such a
+    step is replaced by an identity :class:`~sklearn.preprocessing.FunctionTransformer`
+    and the same filter becomes the last
+    raw step of the data's processing. Pipelines are grouped by their band:
+    each group's windows are loaded once.
+
+    Parameters
+    ----------
+    pipelines : dict of str to sklearn.base.BaseEstimator
+        The pipelines by name.
+    process_pipeline : moabb.datasets.preprocessing.FixedPipeline
+        The paradigm's processing of the data.
+
+    Returns
+    -------
+    groups : list of (FixedPipeline, dict)
+        Per band, in the order of the pipelines: the processing with the
+        trial band-pass (``process_pipeline`` itself for the pipelines
+        without one) and the pipelines it feeds, by name.
+    """
+    from ._peer_steps import BandPass
+    from ._windowing import with_trial_band_pass
+
+    groups = {}
+    for name, pipeline in pipelines.items():
+        key, run = None, pipeline
+        if isinstance(pipeline, Pipeline) and isinstance(pipeline.steps[0][1], BandPass):
+            step_name, band_pass = pipeline.steps[0]
+            key = (float(band_pass.l_freq), float(band_pass.h_freq), int(band_pass.order))
+            # an identity step, not "passthrough": MOABB marks each step fitted
+            run = clone(pipeline).set_params(**{step_name: FunctionTransformer()})
+        groups.setdefault(key, {})[name] = run
+    return [
+        (process_pipeline if key is None else with_trial_band_pass(process_pipeline, *key),
+         group)
+        for key, group in groups.items()
+    ]
 
 
 def check_pipelines_fit(pipelines, sfreq, ch_names):
@@ -542,7 +596,11 @@ def _collect(evaluations, dataset, folds, rows, pipelines, process_pipeline):
         )
         frame.insert(0, "protocol", protocol)
         frames.append(frame)
-    table = pd.concat(frames, ignore_index=True)
+    return _sort_results(pd.concat(frames, ignore_index=True), pipelines)
+
+
+def _sort_results(table, pipelines):
+    """Sort result rows by protocol, pipeline, subject, session and fold."""
     table["fold"] = table["fold"].astype(int)
     order = {
         "protocol": {name: i for i, name in enumerate(PROTOCOLS)},
