@@ -184,6 +184,23 @@ class _TrialBandPass(FixedTransformer):
         )
 
 
+class _TrialTransform(FixedTransformer):
+    """Apply a fit-free transformer to the windows of one run, as a whole.
+
+    MOABB runs its ``postprocess_pipeline`` on each run's array of windows,
+    in time order; in the emotion data sets a run is one trial.
+    """
+
+    def __init__(self, transformer):
+        super().__init__()
+        self.transformer = transformer
+
+    def transform(self, X, y=None):
+        from sklearn.base import clone
+
+        return clone(self.transformer).fit_transform(X)
+
+
 def with_trial_band_pass(process_pipeline, l_freq, h_freq, order=4):
     """Return a copy of a MOABB process pipeline that band-passes each run.
 

@@ -207,16 +207,17 @@ def evaluate(
             )
             for name in protocols
         }
-        tables = []
-        # one load per trial band-pass, one at a time: a copy of SEED's
+        tables, checked = [], False
+        # one load per trial-level step, one at a time: a copy of SEED's
         # windows per band would not fit in memory
-        for k, (process_pipeline, group) in enumerate(
-            trial_band_groups(pipelines, paradigm.make_process_pipelines(dataset)[0])
-        ):
+        for process_pipeline, group in trial_step_groups(pipelines, paradigm, dataset):
             X, y, metadata = _load(evaluations[protocols[0]], dataset, group, process_pipeline)
-            if k == 0:
+            if not checked and X.ndim == 3:
+                # on windows, not on features computed per trial
                 sfreq, ch_names = _signal_info(paradigm, dataset, X)
                 check_pipelines_fit(pipelines, sfreq, ch_names)
+                checked = True
+            if not tables:
                 _check_trials(protocols, metadata, groups, n_splits)
             folds = plan_folds(evaluations, dataset, X, y, metadata, group, process_pipeline)
             rows = run_folds(X, y, metadata, folds, n_jobs, scheduler, cache)
@@ -225,48 +226,81 @@ def evaluate(
         return _sort_results(pd.concat(tables, ignore_index=True), pipelines)
 
 
-def trial_band_groups(pipelines, process_pipeline):
-    """Move each pipeline's leading band-pass onto the trials, before windowing.
+def trial_step_groups(pipelines, paradigm, dataset):
+    """Move each pipeline's trial-level first step into the data's processing.
 
-    The peers' recipes band-pass the continuous recording, then cut it; a
-    :class:`~mne_hamnet._peer_steps.BandPass` first step of a pipeline filters
-    each window alone, whose edges change 2-6 % of its energy. Here such a
-    step is replaced by an identity :class:`~sklearn.preprocessing.FunctionTransformer`
-    and the same filter becomes the last
-    raw step of the data's processing. Pipelines are grouped by their band:
-    each group's windows are loaded once.
+    Two first steps need the whole trial, not a window:
+
+    - a :class:`~mne_hamnet._peer_steps.BandPass`: the peers' recipes
+      band-pass the continuous recording, then cut it; a window filtered
+      alone loses 4-6 % of its energy to the filter's edges. The same filter
+      becomes the last raw step of the processing.
+    - a :class:`~mne_hamnet.features.DifferentialEntropy` with
+      ``smooth="lds"``: it smooths over the windows of one trial. It runs on
+      each run's windows (a run is a trial in the emotion data sets).
+
+    Such a step is replaced by an identity
+    :class:`~sklearn.preprocessing.FunctionTransformer`. Pipelines are
+    grouped by that step: each group's data are loaded once.
 
     Parameters
     ----------
     pipelines : dict of str to sklearn.base.BaseEstimator
         The pipelines by name.
-    process_pipeline : moabb.datasets.preprocessing.FixedPipeline
-        The paradigm's processing of the data.
+    paradigm : moabb.paradigms.base.BaseParadigm
+        The paradigm.
+    dataset : moabb.datasets.base.BaseDataset
+        The data set.
 
     Returns
     -------
     groups : list of (FixedPipeline, dict)
-        Per band, in the order of the pipelines: the processing with the
-        trial band-pass (``process_pipeline`` itself for the pipelines
-        without one) and the pipelines it feeds, by name.
+        Per group, in the order of the pipelines: the processing of the data
+        (the paradigm's own for the pipelines without such a step) and the
+        pipelines it feeds, by name.
     """
     from ._peer_steps import BandPass
-    from ._windowing import with_trial_band_pass
+    from ._windowing import _TrialTransform, with_trial_band_pass
+    from .features import DifferentialEntropy
 
-    groups = {}
+    groups, steps = {}, {}
     for name, pipeline in pipelines.items():
         key, run = None, pipeline
-        if isinstance(pipeline, Pipeline) and isinstance(pipeline.steps[0][1], BandPass):
-            step_name, band_pass = pipeline.steps[0]
-            key = (float(band_pass.l_freq), float(band_pass.h_freq), int(band_pass.order))
+        first = pipeline.steps[0][1] if isinstance(pipeline, Pipeline) else None
+        if isinstance(first, BandPass):
+            key = ("band", float(first.l_freq), float(first.h_freq), int(first.order))
+        elif isinstance(first, DifferentialEntropy) and first.smooth is not None:
+            key = ("trial", repr(first))
+            _check_trial_paradigm(name, paradigm)
+        if key is not None:
+            steps[key] = first
             # an identity step, not "passthrough": MOABB marks each step fitted
-            run = clone(pipeline).set_params(**{step_name: FunctionTransformer()})
+            run = clone(pipeline).set_params(**{pipeline.steps[0][0]: FunctionTransformer()})
         groups.setdefault(key, {})[name] = run
-    return [
-        (process_pipeline if key is None else with_trial_band_pass(process_pipeline, *key),
-         group)
-        for key, group in groups.items()
-    ]
+    processing = []
+    for key, group in groups.items():
+        if key is None:
+            process = paradigm.make_process_pipelines(dataset)[0]
+        elif key[0] == "band":
+            process = with_trial_band_pass(paradigm.make_process_pipelines(dataset)[0],
+                                           *key[1:])
+        else:
+            process = paradigm.make_process_pipelines(
+                dataset, postprocess_pipeline=_TrialTransform(clone(steps[key]))
+            )[0]
+        processing.append((process, group))
+    return processing
+
+
+def _check_trial_paradigm(name, paradigm):
+    from .paradigms import Emotion
+
+    if not isinstance(paradigm, Emotion):
+        raise ValueError(
+            f"Pipeline {name!r} smooths its features over the windows of a trial, which "
+            f"needs a paradigm that cuts each trial into windows (Emotion, RatedEmotion), "
+            f"but got {type(paradigm).__name__}, whose epochs are single trials."
+        )
 
 
 def check_pipelines_fit(pipelines, sfreq, ch_names):

@@ -2,13 +2,16 @@
 
 import numpy as np
 import pytest
+from moabb.analysis.results import get_pipeline_digest
 from scipy.signal import butter, sosfiltfilt
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.pipeline import make_pipeline
 
+from mne_hamnet._lds import lds_smooth
 from mne_hamnet._peer_steps import BandPass
-from mne_hamnet.datasets import SEED, simulate_seed
-from mne_hamnet.evaluation import evaluate, trial_band_groups
+from mne_hamnet.datasets import SEED, SEED_CH_NAMES, simulate_seed
+from mne_hamnet.evaluation import evaluate, trial_step_groups
+from mne_hamnet.features import DifferentialEntropy
 from mne_hamnet.paradigms import Emotion
 
 SFREQ, L_FREQ, H_FREQ = 200.0, 8.0, 30.0
@@ -92,25 +95,59 @@ def test_band_pass_runs_on_the_trial_and_other_pipelines_see_raw_windows(seed_fo
     assert _out_of_band_fraction(filtered) < _out_of_band_fraction(per_window)
 
 
-def test_pipelines_are_grouped_by_band():
-    from moabb.datasets.preprocessing import FixedPipeline
-
+def test_pipelines_are_grouped_by_trial_step(seed_folder):
     from mne_hamnet._windowing import _TrialBandPass
 
-    process = FixedPipeline([])
     pipelines = {
         "a": Recorder(),
         "b": make_pipeline(BandPass(SFREQ, 8.0, 30.0), Recorder()),
         "c": make_pipeline(BandPass(SFREQ, 4.0, 38.0), Recorder()),
         "d": make_pipeline(BandPass(SFREQ, 8.0, 30.0), Recorder("other")),
+        "e": make_pipeline(DifferentialEntropy(sfreq=SFREQ, smooth="lds"), Recorder()),
+        "f": make_pipeline(DifferentialEntropy(sfreq=SFREQ), Recorder()),
     }
-    groups = trial_band_groups(pipelines, process)
-    assert [sorted(group) for _, group in groups] == [["a"], ["b", "d"], ["c"]]
-    assert groups[0][0] is process
-    steps = [step for _, step in groups[1][0].steps]
-    assert [type(s) for s in steps] == [_TrialBandPass]
-    assert (steps[0].l_freq, steps[0].h_freq) == (8.0, 30.0)
+    dataset = SEED(seed_folder)
+    groups = trial_step_groups(pipelines, Emotion(), dataset)
+    assert [sorted(group) for _, group in groups] == [["a", "f"], ["b", "d"], ["c"], ["e"]]
+    plain = Emotion().make_process_pipelines(dataset)[0]
+    # MOABB's digests (which key its results and the fold cache) tell the groups apart
+    digests = [get_pipeline_digest(process, Recorder()) for process, _ in groups]
+    assert digests[0] == get_pipeline_digest(plain, Recorder())
+    assert len(set(digests)) == 4
+    added = [step for _, step in groups[1][0].steps if isinstance(step, _TrialBandPass)]
+    assert [(s.l_freq, s.h_freq) for s in added] == [(8.0, 30.0)]
+    # the smoothing runs as MOABB's postprocess of each run's windows
+    assert "_TrialTransform" in repr(groups[3][0].get_params())
+    assert "_TrialTransform" not in repr(plain.get_params())
     identity = groups[1][1]["b"].steps[0][1]
     np.testing.assert_array_equal(identity.fit_transform(np.ones((2, 3, 4))), np.ones((2, 3, 4)))
     # the caller's pipelines are left as they were
     assert isinstance(pipelines["b"].steps[0][1], BandPass)
+    assert isinstance(pipelines["f"].steps[0][1], DifferentialEntropy)
+
+
+def test_lds_features_are_smoothed_within_each_trial(seed_folder):
+    """evaluate's DE-LDS features equal DE of each trial's windows smoothed alone."""
+    SEEN.clear()
+    de = DifferentialEntropy(sfreq=SFREQ, ch_names=SEED_CH_NAMES)
+    evaluate({"lds": make_pipeline(clone(de).set_params(smooth="lds"), Recorder("lds"))},
+             SEED(seed_folder), "trialwise", n_splits=3, random_state=0)
+    seen = np.concatenate(SEEN["lds"])
+    X, _, metadata = Emotion().get_data(SEED(seed_folder), [1])
+    plain = de.fit_transform(X)
+    expected = np.empty_like(plain)
+    runs = metadata["run"].to_numpy()
+    for run in np.unique(runs):
+        expected[runs == run] = lds_smooth(plain[runs == run])
+    np.testing.assert_allclose(seen, _match(seen, expected), rtol=1e-5)
+    # smoothing across trials would give other features
+    across = lds_smooth(plain)
+    assert np.abs(_match(seen, across) - seen).max() > 1e-3
+
+
+def test_lds_needs_a_paradigm_that_windows_trials(seed_folder):
+    from moabb.paradigms import LeftRightImagery
+
+    lds = make_pipeline(DifferentialEntropy(sfreq=SFREQ, smooth="lds"), Recorder())
+    with pytest.raises(ValueError, match="smooths its features over the windows of a trial"):
+        trial_step_groups({"lds": lds}, LeftRightImagery(), SEED(seed_folder))
