@@ -3,13 +3,15 @@
 import importlib
 import warnings
 
+import numpy as np
 import torch
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.svm import SVC, LinearSVC
 
-from ._check import _check_positive_int, _check_unique_names, _validate_type
+from ._check import _check_option, _check_positive_int, _check_unique_names, _validate_type
 from ._device import device_set_to, resolve_device, seeded
 from ._paper import PAPER_ACCURACY, PAPER_ONLY_ACCURACY, PAPER_TRAINING  # noqa: F401
 from ._peer_steps import BandPass, ChannelStandardizer, HemisphereOrder
@@ -17,30 +19,42 @@ from .classifier import HAMNetClassifier
 from .datasets import SEED_CH_NAMES
 from .features import DifferentialEntropy
 from .fir import check_bands
+from .protocols import get_protocol
 
 SEED_SFREQ = 200.0
 
 #: The pipelines that need nothing beyond the core dependencies.
 CORE_PIPELINES = ("HAMNet", "HAMNet-pretrain", "DE+SVM", "DASM+SVM")
+#: Baselines that see whole trials: SEED's LDS-smoothed DE features, smoothed
+#: over the windows of each trial (they need a paradigm that cuts trials into
+#: windows, such as :class:`~mne_hamnet.paradigms.Emotion`).
+TRIAL_PIPELINES = ("DE-LDS+SVM",)
 #: The standard baselines of lateralised tasks: CSP with LDA (MNE) and a
 #: tangent-space SVM (pyRiemann, optional), each after a band-pass.
 BASELINE_PIPELINES = ("CSP+LDA", "TS+SVM")
 #: The pipelines built with braindecode's ``EEGClassifier`` (optional extra).
-BRAINDECODE_PIPELINES = ("ShallowFBCSPNet", "EEGNet", "TSception", "EEGConformer")
+BRAINDECODE_PIPELINES = (
+    "ShallowFBCSPNet", "EEGNet", "TSception", "EEGConformer", "EEGSym", "DGCNN",
+)
 #: Every name :func:`make_pipelines` knows, in the order of the result tables.
-PIPELINE_NAMES = CORE_PIPELINES + BASELINE_PIPELINES + BRAINDECODE_PIPELINES
+PIPELINE_NAMES = CORE_PIPELINES + TRIAL_PIPELINES + BASELINE_PIPELINES + BRAINDECODE_PIPELINES
+#: The tasks whose recipes :func:`make_pipelines` knows.
+TASKS = ("emotion", "motor")
 #: What each pipeline classifies, for the "Feature" column of result tables.
 PIPELINE_FEATURES = {
     "HAMNet": "raw EEG",
     "HAMNet-pretrain": "raw EEG",
     "DE+SVM": "DE",
     "DASM+SVM": "DASM",
+    "DE-LDS+SVM": "DE, LDS-smoothed over each trial's windows",
     "CSP+LDA": "band-passed EEG, CSP log-variance",
     "TS+SVM": "band-passed EEG, tangent-space covariances",
     "ShallowFBCSPNet": "raw EEG",
     "EEGNet": "raw EEG",
     "TSception": "raw EEG",
     "EEGConformer": "raw EEG",
+    "EEGSym": "raw EEG",
+    "DGCNN": "DE per channel (graph nodes)",
 }
 
 
@@ -81,6 +95,8 @@ def make_pipelines(
     device="auto",
     random_state=None,
     verbose=0,
+    protocol=None,
+    task="emotion",
 ):
     """Build the benchmark's pipelines by name.
 
@@ -99,20 +115,39 @@ def make_pipelines(
       bands (:class:`~mne_hamnet.features.DifferentialEntropy`, DE per channel
       or its left-minus-right asymmetry DASM), standardised, then a linear
       SVM.
+    - ``"DE-LDS+SVM"``: the same DE, smoothed over the windows of each trial
+      by SEED's linear dynamical system (``smooth="lds"``), as SEED's
+      published features are. Each window's features then depend on the
+      whole trial, its later windows included;
+      :func:`~mne_hamnet.evaluation.evaluate` computes them trial by trial.
     - ``"CSP+LDA"``: a band-pass over the span of ``bands`` (8-30 Hz for
       ``"mu-beta"``), :class:`mne.decoding.CSP` (6 components, log-variance),
       then linear discriminant analysis.
     - ``"TS+SVM"``: the same band-pass, OAS covariances, their tangent space
-      at the Riemannian mean (pyRiemann), then a linear SVM. Needs the
-      optional ``pyriemann``.
-    - ``"ShallowFBCSPNet"``, ``"EEGNet"``, ``"TSception"`` and
-      ``"EEGConformer"``: braindecode's networks trained by its
-      ``EEGClassifier`` for ``pretrain_epochs + finetune_epochs`` epochs, the
-      budget HAMNet gets, after a band-pass from 4 Hz and a per-channel
+      at the Riemannian mean (pyRiemann), then an SVM whose kernel (linear or
+      RBF) and ``C`` (0.5, 1 or 1.5) are MOABB's grid, chosen by a 3-fold
+      search on the training windows in blocks of consecutive windows. Needs
+      the optional ``pyriemann``.
+    - ``"ShallowFBCSPNet"``, ``"EEGNet"``, ``"TSception"``,
+      ``"EEGConformer"`` and ``"EEGSym"``: braindecode's networks trained by
+      its ``EEGClassifier`` for ``pretrain_epochs + finetune_epochs`` epochs,
+      the budget HAMNet gets, after a band-pass from 4 Hz and a per-channel
       standardisation fitted on the training windows. Their time kernels
       keep their authors' durations at ``sfreq``. TSception gets the paired
-      channels, left then right. They need the optional ``braindecode``
-      extra.
+      channels, left then right; EEGSym gets the left/right pairs and the
+      midline that :class:`~mne_hamnet.HemisphereMirror` finds. EEGNet's
+      dropout is 0.5 within subjects and 0.25 across them (``protocol``).
+      For ``task="emotion"``, EEG Conformer follows its authors' SEED script
+      (kernels of 25, 75 and 15 samples, a 4-47 Hz band-pass, one mean and
+      standard deviation over all channels, 5 attention heads).
+    - ``"DGCNN"``: braindecode's dynamical graph network over the channels,
+      each node holding its DE in the five SEED bands, standardised.
+
+    The band-pass that starts CSP+LDA, TS+SVM and the networks filters each
+    window when the pipeline is used alone;
+    :func:`~mne_hamnet.evaluation.evaluate` moves it onto each continuous
+    trial before windowing, as the recipes do. The braindecode networks need
+    the optional ``braindecode`` extra.
 
     Parameters
     ----------
@@ -142,6 +177,17 @@ def make_pipelines(
         Seeds the networks' initialisation and batch order.
     verbose : int, default=0
         Verbosity of the networks; 0 is silent.
+    protocol : str | None, default=None
+        The protocol the pipelines will be evaluated under, one of
+        :data:`mne_hamnet.evaluation.PROTOCOLS`; None means a within-subject
+        one. Only EEGNet's recipe depends on it (Lawhern et al. train with a
+        dropout of 0.5 within subjects and 0.25 across them), so pipelines
+        built for ``"cross-subject"`` differ from the others only there.
+    task : {"emotion", "motor"}, default="emotion"
+        The kind of data, for the recipes that depend on it: EEG Conformer
+        follows its authors' SEED script for ``"emotion"`` and their motor
+        imagery one (kernels kept in seconds from 250 Hz, the networks'
+        shared band-pass and scaling) for ``"motor"``.
 
     Returns
     -------
@@ -150,7 +196,7 @@ def make_pipelines(
 
     Notes
     -----
-    The SVM is linear, as in the SEED baseline the paper compares with
+    The SVM of the DE pipelines is linear, as in the SEED baseline the paper compares with
     (Zheng & Lu, 2015): with about 300 standardised features per window a
     linear boundary is what DE features are known to support, it has no
     kernel width to tune (a nested search would multiply the cost), and
@@ -175,6 +221,9 @@ def make_pipelines(
     batch_size = _check_positive_int(batch_size, "batch_size")
     if random_state is not None:
         random_state = _check_positive_int(random_state, "random_state", minimum=0)
+    if protocol is not None:
+        get_protocol(protocol)
+    _check_option("task", task, TASKS)
     hamnet = dict(
         pretrain_lr=pretrain_lr,
         finetune_lr=finetune_lr,
@@ -203,6 +252,7 @@ def make_pipelines(
         ),
         "DE+SVM": lambda: _entropy_svm("de", sfreq, ch_names),
         "DASM+SVM": lambda: _entropy_svm("dasm", sfreq, ch_names),
+        "DE-LDS+SVM": lambda: _entropy_svm("de", sfreq, ch_names, smooth="lds"),
         "CSP+LDA": lambda: _csp_lda(sfreq, *span()),
         "TS+SVM": lambda: _tangent_space_svm(sfreq, *span()),
     }
@@ -211,12 +261,15 @@ def make_pipelines(
             name,
             sfreq=sfreq,
             ch_names=ch_names,
-            h_freq=span()[1],
+            # DGCNN's bands are DE's: it needs no band-pass
+            h_freq=None if name == "DGCNN" else span()[1],
             max_epochs=pretrain_epochs + finetune_epochs,
             batch_size=batch_size,
             device=device,
             random_state=random_state,
             verbose=verbose,
+            cross_subject=protocol == "cross-subject",
+            task=task,
         )
     return {name: builders[name]() for name in names}
 
@@ -250,9 +303,9 @@ def _check_names(names):
     return list(names)
 
 
-def _entropy_svm(kind, sfreq, ch_names):
+def _entropy_svm(kind, sfreq, ch_names, smooth=None):
     return make_pipeline(
-        DifferentialEntropy(kind=kind, sfreq=float(sfreq), ch_names=ch_names),
+        DifferentialEntropy(kind=kind, sfreq=float(sfreq), ch_names=ch_names, smooth=smooth),
         StandardScaler(),
         LinearSVC(C=1.0, dual=False),
     )
@@ -276,9 +329,16 @@ def _tangent_space_svm(sfreq, low, high):
         BandPass(sfreq, low, high),
         Covariances(estimator="oas"),
         TangentSpace(metric="riemann"),
-        SVC(kernel="linear", C=1.0),
+        # MOABB's grid (its TS+SVM pipeline), searched as MOABB does with 3
+        # inner folds, but in blocks of consecutive windows: shuffled, the
+        # windows of one trial would sit on both sides and pick C on leaked
+        # data
+        GridSearchCV(SVC(), TS_SVM_GRID, cv=KFold(3)),
     )
 
+
+#: MOABB's grid for its TS+SVM pipeline.
+TS_SVM_GRID = {"C": [0.5, 1.0, 1.5], "kernel": ["linear", "rbf"]}
 
 #: Per network: the sampling rate its time kernels were designed at, the
 #: kernel parameters (in samples at that rate), the optimiser and its
@@ -315,7 +375,29 @@ _NETWORK_RECIPES = {
         optimizer=torch.optim.Adam, lr=2e-4, optimizer_params=dict(betas=(0.5, 0.999)),
         cosine=False,
     ),
+    # Pérez-Velasco et al. (2022): braindecode keeps its kernels in ms (500,
+    # 250, 125 ms); Adam, lr 1e-3.
+    "EEGSym": dict(
+        design_sfreq=None, kernels={}, fixed={},
+        optimizer=torch.optim.Adam, lr=1e-3, optimizer_params={}, cosine=False,
+    ),
+    # Song et al. (2018): DE in five bands per channel as node features;
+    # the paper gives no optimiser settings: Adam, lr 1e-3.
+    "DGCNN": dict(
+        design_sfreq=None, kernels={}, fixed={},
+        optimizer=torch.optim.Adam, lr=1e-3, optimizer_params={}, cosine=False,
+    ),
 }
+#: EEG Conformer's SEED recipe, from its authors' ``conformer_seed_1s_5fold.py``
+#: and ``preprocessing/seed.m``: the stem's kernels in samples (not rescaled
+#: from 250 Hz), 5 attention heads, a 4-47 Hz band-pass, and one mean and one
+#: standard deviation over all the training data.
+_CONFORMER_EMOTION = dict(
+    kernels=dict(filter_time_length=25, pool_time_length=75, pool_time_stride=15),
+    module=dict(num_heads=5), band=(4.0, 47.0),
+)
+#: EEGNet's dropout (Lawhern et al., 2018): 0.5 within subjects, 0.25 across.
+EEGNET_DROPOUT = {"within-subject": 0.5, "cross-subject": 0.25}
 #: The networks' band-pass: from 4 Hz (the high-pass of EEGNet's, the Shallow
 #: network's and EEG Conformer's motor recipes) to at least 38 Hz, higher
 #: when the task's bands reach higher.
@@ -323,7 +405,7 @@ _NETWORK_L_FREQ, _NETWORK_MIN_H_FREQ = 4.0, 38.0
 
 
 def _braindecode_pipeline(name, *, sfreq, ch_names, h_freq, max_epochs, batch_size, device,
-                          random_state, verbose):
+                          random_state, verbose, cross_subject=False, task="emotion"):
     """Build braindecode's ``EEGClassifier`` around one of its networks."""
     from braindecode import models
     from skorch.callbacks import LRScheduler
@@ -333,13 +415,33 @@ def _braindecode_pipeline(name, *, sfreq, ch_names, h_freq, max_epochs, batch_si
         # braindecode 1.0 renamed EEGNetv4 to EEGNet
         module = getattr(models, "EEGNet", None) or models.EEGNetv4
     else:
-        module = getattr(models, name)
+        module = getattr(models, name, None)
+        if module is None:
+            import braindecode
+
+            raise ImportError(
+                f"The pipeline {name!r} needs braindecode's {name}, which braindecode "
+                f"{braindecode.__version__} does not have. Upgrade braindecode."
+            )
     module_params = {"sfreq": sfreq, **recipe["fixed"]}
     if recipe["design_sfreq"] is not None:
         scale = sfreq / recipe["design_sfreq"]
         module_params.update(
             {key: max(1, int(round(value * scale))) for key, value in recipe["kernels"].items()}
         )
+    low, high = _NETWORK_L_FREQ, max(h_freq or 0.0, _NETWORK_MIN_H_FREQ)
+    per_channel = True
+    if name == "EEGConformer" and task == "emotion":
+        module_params.update(_CONFORMER_EMOTION["kernels"], **_CONFORMER_EMOTION["module"])
+        low, high = _CONFORMER_EMOTION["band"]
+        per_channel = False
+    if name == "EEGNet":
+        module_params["drop_prob"] = EEGNET_DROPOUT[
+            "cross-subject" if cross_subject else "within-subject"]
+    if name == "EEGSym":
+        module_params.update(_symmetric_channels(ch_names))
+    if name == "DGCNN":
+        module_params["chs_info"] = _positioned_chs_info(ch_names, sfreq)
     callbacks = []
     if recipe["cosine"]:
         callbacks.append(
@@ -363,14 +465,67 @@ def _braindecode_pipeline(name, *, sfreq, ch_names, h_freq, max_epochs, batch_si
         device=device,
         verbose=verbose,
     )
-    high = max(h_freq, _NETWORK_MIN_H_FREQ)
+    if name == "DGCNN":
+        return make_pipeline(
+            DifferentialEntropy(kind="de", sfreq=float(sfreq), ch_names=ch_names),
+            StandardScaler(),
+            FunctionTransformer(_bands_per_channel, kw_args={"n_chans": len(ch_names)}),
+            classifier,
+        )
     # stay clear of Nyquist, where a Butterworth band edge is ill-defined
     high = min(high, 0.45 * sfreq)
-    steps = [BandPass(sfreq, _NETWORK_L_FREQ, high)]
+    steps = [BandPass(sfreq, low, high)]
     if name == "TSception":
         steps.append(HemisphereOrder(ch_names))
-    steps += [ChannelStandardizer(), classifier]
+    steps += [ChannelStandardizer(per_channel=per_channel), classifier]
     return make_pipeline(*steps)
+
+
+def _bands_per_channel(features, n_chans):
+    """DE features, (channel, band) with bands fastest, as float32 graph nodes."""
+    return features.reshape(len(features), n_chans, -1).astype("float32")
+
+
+def _symmetric_channels(ch_names):
+    """EEGSym's channel arguments: the mirror pairs, the midline, the names."""
+    from .mirror import HemisphereMirror
+
+    mirror = HemisphereMirror(ch_names=list(ch_names), on_unpaired="ignore").fit(
+        np.zeros((1, len(ch_names), 1))
+    )
+    if not mirror.pairs_:
+        raise ValueError(
+            f"EEGSym needs left/right channel pairs, but HemisphereMirror found none among "
+            f"{list(ch_names)[:6]}...; use 10-05 names such as C3 and C4."
+        )
+    return dict(
+        left_right_chs=[tuple(pair) for pair in mirror.pairs_],
+        middle_chs=list(mirror.midline_),
+        chs_info=[{"ch_name": name} for name in ch_names],
+    )
+
+
+def _positioned_chs_info(ch_names, sfreq):
+    """Channel records with template positions, for DGCNN's initial graph."""
+    import mne
+
+    from .viz import _template_montage
+
+    info = mne.create_info(list(ch_names), sfreq, "eeg")
+    montage = _template_montage(list(ch_names))
+    if montage is not None:
+        info.set_montage(montage, on_missing="ignore", verbose=False)
+    missing = [ch["ch_name"] for ch in info["chs"] if not np.isfinite(ch["loc"][:3]).all()
+               or not np.any(ch["loc"][:3])]
+    if missing:
+        raise ValueError(
+            f"DGCNN starts its graph from the electrodes' positions, but the template "
+            f"montage places none of {missing[:6]}; use 10-05 channel names."
+        )
+    return [
+        {"ch_name": ch["ch_name"], "loc": np.array(ch["loc"], dtype=float)}
+        for ch in info["chs"]
+    ]
 
 
 def _to_float32(X):
