@@ -633,6 +633,24 @@ def _collect(evaluations, dataset, folds, rows, pipelines, process_pipeline):
     return _sort_results(pd.concat(frames, ignore_index=True), pipelines)
 
 
+def sort_results(tables, pipelines):
+    """Join result tables of :func:`evaluate` in its order.
+
+    Parameters
+    ----------
+    tables : list of pandas.DataFrame
+        Tables that :func:`evaluate` returned.
+    pipelines : list of str
+        The pipeline names, in the order of the table.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        The rows sorted by protocol, pipeline, subject, session and fold.
+    """
+    return _sort_results(pd.concat(tables, ignore_index=True), pipelines)
+
+
 def _sort_results(table, pipelines):
     """Sort result rows by protocol, pipeline, subject, session and fold."""
     table["fold"] = table["fold"].astype(int)

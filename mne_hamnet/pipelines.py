@@ -274,6 +274,32 @@ def make_pipelines(
     return {name: builders[name]() for name in names}
 
 
+def protocol_recipes(protocols, names):
+    """Group protocols by the pipelines' recipes: build one set per group.
+
+    Only EEGNet's recipe depends on the protocol (its dropout across
+    subjects); without it every protocol shares one set of pipelines.
+
+    Parameters
+    ----------
+    protocols : list of str
+        The protocols to evaluate.
+    names : list of str
+        The pipelines to build.
+
+    Returns
+    -------
+    groups : list of (list of str, str | None)
+        The protocols of each group and the ``protocol`` to give
+        :func:`make_pipelines` for them.
+    """
+    protocols = list(protocols)
+    if "EEGNet" not in names or "cross-subject" not in protocols:
+        return [(protocols, "cross-subject" if protocols == ["cross-subject"] else None)]
+    within = [name for name in protocols if name != "cross-subject"]
+    return ([(within, None)] if within else []) + [(["cross-subject"], "cross-subject")]
+
+
 def _check_names(names):
     if names is None:
         return list(CORE_PIPELINES) + (

@@ -364,3 +364,16 @@ def test_baselines_digest_is_stable_and_they_pickle():
         pickle.loads(pickle.dumps(first[name]))
     assert get_pipeline_digest(None, first["CSP+LDA"]) != get_pipeline_digest(
         None, other["CSP+LDA"])
+
+
+def test_protocol_recipes_split_eegnet_across_subjects():
+    from mne_hamnet.pipelines import protocol_recipes
+
+    both = ["trialwise", "cross-session", "cross-subject"]
+    assert protocol_recipes(both, ["HAMNet", "EEGNet"]) == [
+        (["trialwise", "cross-session"], None), (["cross-subject"], "cross-subject")]
+    # one set of pipelines when no recipe depends on the protocol
+    assert protocol_recipes(both, ["HAMNet", "ShallowFBCSPNet"]) == [(both, None)]
+    assert protocol_recipes(["cross-subject"], ["EEGNet"]) == [
+        (["cross-subject"], "cross-subject")]
+    assert protocol_recipes(["paper"], ["EEGNet"]) == [(["paper"], None)]
