@@ -70,7 +70,7 @@ def build(name, ch_names, epochs, batch_size, seed):
     key, extra = (("HAMNet", HAMNET_VARIANTS[name]) if name in HAMNET_VARIANTS
                   else (name, {}))
     return make_pipelines(
-        [key], sfreq=SFREQ, ch_names=ch_names, bands="mu-beta",
+        [key], sfreq=SFREQ, ch_names=ch_names, bands="mu-beta", task="motor",
         pretrain_epochs=pretrain, finetune_epochs=epochs - pretrain, batch_size=batch_size,
         random_state=seed, device="cpu", verbose=0, **extra,
     )[key]

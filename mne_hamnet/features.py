@@ -8,7 +8,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._check import _check_layout, _check_option, _validate_type
 from ._input import is_epochs, to_windows
-from ._lds import lds_smooth
+from ._lds import LDS_PARAMS
+from ._lds import lds_smooth as _lds_smooth
 from .mirror import HemisphereMirror
 
 #: The five classical SEED bands in Hz (Zheng & Lu, 2015).
@@ -171,7 +172,7 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
         features = np.concatenate(parts, axis=1)
         if self.smooth == "lds":
             # linear in the features: smoothing DE then taking DASM is the same
-            features = lds_smooth(features)
+            features = _lds_smooth(features)
         return features
 
     def get_feature_names_out(self, input_features=None):
@@ -261,3 +262,29 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
         # a flat channel has zero power; keep its DE finite
         tiny = np.finfo(np.float64).tiny
         return 0.5 * np.log(2 * np.pi * np.e * np.maximum(variance, tiny))
+
+
+def lds_smooth(features, Q=LDS_PARAMS["Q"], R=LDS_PARAMS["R"], V0=LDS_PARAMS["V0"]):
+    """Smooth a trial's sequence of features with SEED's linear dynamical system.
+
+    Each column is an independent random walk ``s[t] = s[t-1] + w[t]``,
+    ``w ~ N(0, Q)``, observed as ``x[t] = s[t] + v[t]``, ``v ~ N(0, R)``,
+    with ``s[0] ~ N(mean of x, V0)`` (Shi & Lu, 2010). The result is the
+    posterior mean of ``s`` given the whole sequence (a Kalman filter, then
+    the Rauch-Tung-Striebel smoother): every row depends on every other row,
+    the later ones included.
+
+    Parameters
+    ----------
+    features : array of shape (n_windows, n_features)
+        The features of consecutive windows of one trial, in time order.
+    Q, R, V0 : float, default=1e-4, 1 and 0.01
+        Step, observation and initial variances: SEED's, as its feature files
+        and LibEER use them.
+
+    Returns
+    -------
+    smoothed : ndarray of float64, shape (n_windows, n_features)
+        The smoothed features.
+    """
+    return _lds_smooth(features, Q=Q, R=R, V0=V0)

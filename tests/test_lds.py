@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from conftest import CH_NAMES
 
-from mne_hamnet._lds import LDS_PARAMS, lds_smooth
-from mne_hamnet.features import DifferentialEntropy
+from mne_hamnet._lds import LDS_PARAMS
+from mne_hamnet.features import DifferentialEntropy, lds_smooth
 
 
 def posterior_mean(x, Q, R, V0):

@@ -7,11 +7,10 @@ from scipy.signal import butter, sosfiltfilt
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.pipeline import make_pipeline
 
-from mne_hamnet._lds import lds_smooth
 from mne_hamnet._peer_steps import BandPass
 from mne_hamnet.datasets import SEED, SEED_CH_NAMES, simulate_seed
 from mne_hamnet.evaluation import evaluate, trial_step_groups
-from mne_hamnet.features import DifferentialEntropy
+from mne_hamnet.features import DifferentialEntropy, lds_smooth
 from mne_hamnet.paradigms import Emotion
 
 SFREQ, L_FREQ, H_FREQ = 200.0, 8.0, 30.0
