@@ -149,6 +149,13 @@ def evaluate(
     loaded once for all protocols and kept in float32, the precision of the
     networks.
 
+    A pipeline's first step that needs the whole trial runs on the trial,
+    before the windows reach the pipeline (:func:`trial_step_groups`): a
+    :class:`~mne_hamnet._peer_steps.BandPass` filters each continuous run
+    before it is cut, as the peers' recipes do, and
+    ``DifferentialEntropy(smooth="lds")`` smooths over each trial's windows.
+    The data are loaded once per such step, one load after another.
+
     With an int ``random_state`` and seeded pipelines the scores do not
     depend on ``n_jobs``, on the cluster or on the cache: each fold is an
     independent task whose inputs are fixed before any of them runs.
