@@ -28,6 +28,9 @@ class BandPass(TransformerMixin, BaseEstimator):
 
     Each window is filtered on its own (forward and backward, so without a
     phase shift), so a fold's test windows never reach the training side.
+    As a pipeline's first step under :func:`~mne_hamnet.evaluation.evaluate`
+    it runs on each continuous trial instead, before windowing (the edges of
+    a window filtered alone change 4-6 % of its energy).
 
     Parameters
     ----------
