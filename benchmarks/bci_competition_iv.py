@@ -93,7 +93,7 @@ def build(name, ch_names, epochs, batch_size, seed, budget="early", patience=Non
     key, extra = (("HAMNet", HAMNET_VARIANTS[name]) if name in HAMNET_VARIANTS
                   else (name, {}))
     return make_pipelines(
-        [key], sfreq=SFREQ, ch_names=ch_names, bands="mu-beta",
+        [key], sfreq=SFREQ, ch_names=ch_names, bands="mu-beta", task="motor",
         pretrain_epochs=pretrain, finetune_epochs=epochs - pretrain, batch_size=batch_size,
         random_state=seed, device="cpu", verbose=0, budget=budget,
         n_iter_no_change=patience, **extra,

@@ -38,6 +38,9 @@ class BandPass(TransformerMixin, BaseEstimator):
 
     Each window is filtered on its own (forward and backward, so without a
     phase shift), so a fold's test windows never reach the training side.
+    As a pipeline's first step under :func:`~mne_hamnet.evaluation.evaluate`
+    it runs on each continuous trial instead, before windowing (the edges of
+    a window filtered alone change 4-6 % of its energy).
 
     Parameters
     ----------
@@ -197,10 +200,14 @@ class ChannelStandardizer(TransformerMixin, BaseEstimator):
     ----------
     eps : float, default=1e-8
         Added to the standard deviation, so a flat channel stays finite.
+    per_channel : bool, default=True
+        False uses one mean and one standard deviation over all channels,
+        as EEG Conformer's SEED script does.
     """
 
-    def __init__(self, eps=1e-8):
+    def __init__(self, eps=1e-8, per_channel=True):
         self.eps = eps
+        self.per_channel = per_channel
 
     def fit(self, X, y=None):
         """Learn each channel's mean and standard deviation.
@@ -215,11 +222,13 @@ class ChannelStandardizer(TransformerMixin, BaseEstimator):
         Returns
         -------
         self : ChannelStandardizer
-            The transformer, with ``mean_`` and ``scale_`` of shape (n_channels,).
+            The transformer, with ``mean_`` and ``scale_`` of shape
+            (n_channels,), or (1,) when not ``per_channel``.
         """
         X = _check_windows(X)
-        self.mean_ = X.mean(axis=(0, 2), dtype=np.float64)
-        self.scale_ = X.std(axis=(0, 2), dtype=np.float64) + self.eps
+        axis = (0, 2) if self.per_channel else None
+        self.mean_ = np.atleast_1d(X.mean(axis=axis, dtype=np.float64))
+        self.scale_ = np.atleast_1d(X.std(axis=axis, dtype=np.float64)) + self.eps
         self.n_features_in_ = X.shape[1]
         return self
 

@@ -154,3 +154,81 @@ class _RatingsToLabels(FixedTransformer):
 
 def _scales_of(scale):
     return ("valence", "arousal") if scale == "valence_arousal" else (scale,)
+
+
+class _TrialBandPass(FixedTransformer):
+    """Band-pass a continuous recording before it is cut into windows.
+
+    The same zero-phase Butterworth design as a pipeline's
+    :class:`~mne_hamnet._peer_steps.BandPass`, applied to each run (a trial of
+    the emotion data sets, a run of trials in MOABB's) at the raw's own rate,
+    as the peers' recipes filter the recording before cutting it.
+    """
+
+    def __init__(self, l_freq, h_freq, order=4):
+        super().__init__()
+        self.l_freq = l_freq
+        self.h_freq = h_freq
+        self.order = order
+
+    def transform(self, raw, y=None):
+        from scipy.signal import sosfiltfilt
+
+        from ._peer_steps import BandPass
+
+        sos = BandPass(raw.info["sfreq"], self.l_freq, self.h_freq, self.order)._sos()
+        raw = raw.copy().load_data(verbose=False)
+        return raw.apply_function(
+            lambda data: sosfiltfilt(sos, data, axis=-1), picks="data", channel_wise=False,
+            verbose=False,
+        )
+
+
+class _TrialTransform(FixedTransformer):
+    """Apply a fit-free transformer to the windows of one run, as a whole.
+
+    MOABB runs its ``postprocess_pipeline`` on each run's array of windows,
+    in time order; in the emotion data sets a run is one trial.
+    """
+
+    def __init__(self, transformer):
+        super().__init__()
+        self.transformer = transformer
+
+    def transform(self, X, y=None):
+        from sklearn.base import clone
+
+        return clone(self.transformer).fit_transform(X)
+
+
+def with_trial_band_pass(process_pipeline, l_freq, h_freq, order=4):
+    """Return a copy of a MOABB process pipeline that band-passes each run.
+
+    The filter comes after the paradigm's own raw steps (its filter and
+    resampling), so it runs at the windows' rate, and before the windows
+    are cut.
+
+    Parameters
+    ----------
+    process_pipeline : moabb.datasets.preprocessing.FixedPipeline
+        One of the paradigm's ``make_process_pipelines``.
+    l_freq, h_freq : float
+        The pass band in Hz.
+    order : int, default=4
+        The Butterworth order (doubled by the forward-backward pass).
+
+    Returns
+    -------
+    process_pipeline : moabb.datasets.preprocessing.FixedPipeline
+        The copy, with the band-pass as its last raw step.
+    """
+    import copy
+
+    from moabb.datasets.bids_interface import StepType
+
+    pipeline = copy.deepcopy(process_pipeline)
+    last_raw = max(
+        (k for k, (kind, _) in enumerate(pipeline.steps) if kind == StepType.RAW), default=-1
+    )
+    pipeline.steps.insert(last_raw + 1, (StepType.RAW, _TrialBandPass(l_freq, h_freq, order)))
+    return pipeline

@@ -333,8 +333,8 @@ class _Data:
 
 
 def _benchmark(args):
-    from .evaluation import DataError, check_protocols, check_subjects, evaluate
-    from .pipelines import make_pipelines
+    from .evaluation import DataError, check_protocols, check_subjects, evaluate, sort_results
+    from .pipelines import make_pipelines, protocol_recipes
     from .report import check_output_folder
 
     n_splits = _check_args(args)
@@ -384,21 +384,28 @@ def _benchmark(args):
             # every table shows what doing nothing scores
             names.append(MAJORITY_PIPELINE)
         try:
-            pipelines = make_pipelines(
-                names,
-                sfreq=sfreq,
-                ch_names=ch_names,
-                bands=_band_preset(data),
-                device=args.device,
-                random_state=args.random_state,
-                **training,
-            )
+            # EEGNet's recipe differs across subjects: one set of pipelines
+            # per group of protocols that share their recipes
+            runs = [
+                (group, make_pipelines(
+                    names,
+                    sfreq=sfreq,
+                    ch_names=ch_names,
+                    bands=_band_preset(data),
+                    device=args.device,
+                    random_state=args.random_state,
+                    protocol=recipe,
+                    task="motor" if data.spec is None else "emotion",
+                    **training,
+                ))
+                for group, recipe in protocol_recipes(protocols, names)
+            ]
         except (ValueError, TypeError, ImportError) as err:
             raise UsageError(_cli_message(err)) from None
 
         progress.info(
             "Benchmark: %s, subjects %s; protocols %s; pipelines %s",
-            _describe_data(data), subjects, ", ".join(protocols), ", ".join(pipelines),
+            _describe_data(data), subjects, ", ".join(protocols), ", ".join(names),
         )
         progress.info(
             "Windows: %d channels at %g Hz (from the paradigm %s). HAMNet: %s%d pretraining "
@@ -414,19 +421,23 @@ def _benchmark(args):
         )
         t_start = time.perf_counter()
         try:
-            results = evaluate(
-                pipelines,
-                data.dataset,
-                protocol=protocols,
-                paradigm=data.paradigm,
-                subjects=subjects,
-                n_splits=n_splits,
-                random_state=args.random_state,
-                seeds=args.seeds,
-                n_jobs=args.n_jobs,
-                scheduler=args.scheduler,
-                cache_dir=None if args.no_cache else out / "fold_cache",
-            )
+            tables = [
+                evaluate(
+                    pipelines,
+                    data.dataset,
+                    protocol=group,
+                    paradigm=data.paradigm,
+                    subjects=subjects,
+                    n_splits=n_splits,
+                    random_state=args.random_state,
+                    seeds=args.seeds,
+                    n_jobs=args.n_jobs,
+                    scheduler=args.scheduler,
+                    cache_dir=None if args.no_cache else out / "fold_cache",
+                )
+                for group, pipelines in runs
+            ]
+            results = tables[0] if len(tables) == 1 else sort_results(tables, names)
         except DataError as err:
             # a bad file found while reading (e.g. a trial of the wrong shape)
             raise UsageError(_cli_message(err)) from None

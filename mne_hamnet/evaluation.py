@@ -11,6 +11,8 @@ from contextlib import ExitStack
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
 
 from . import _moabb
 from ._check import _check_path, _check_positive_int, _check_unique_names, _validate_type
@@ -172,6 +174,13 @@ def evaluate(
     loaded once for all protocols and kept in float32, the precision of the
     networks.
 
+    A pipeline's first step that needs the whole trial runs on the trial,
+    before the windows reach the pipeline (:func:`trial_step_groups`): a
+    :class:`~mne_hamnet._peer_steps.BandPass` filters each continuous run
+    before it is cut, as the peers' recipes do, and
+    ``DifferentialEntropy(smooth="lds")`` smooths over each trial's windows.
+    The data are loaded once per such step, one load after another.
+
     With an int ``random_state`` and seeded pipelines the scores do not
     depend on ``n_jobs``, on the cluster or on the cache: each fold is an
     independent task whose inputs are fixed before any of them runs.
@@ -251,16 +260,108 @@ def evaluate(
             )
             for name in protocols
         }
-        # the trial of each window, for early stopping's validation part
-        metadata[TRIAL_ID] = trial_ids(metadata, groups if isinstance(groups, str) else None)
         sfreq, ch_names = _signal_info(paradigm, dataset, X)
         pipelines = _with_signal_params(pipelines, sfreq, ch_names)
         check_pipelines_fit(pipelines, sfreq, ch_names)
         _check_trials(protocols, metadata, groups, n_splits)
-        folds = plan_folds(evaluations, dataset, X, y, metadata,
-                           seed_groups(pipelines, seeds), process_pipeline)
-        rows = run_folds(X, y, metadata, folds, n_jobs, scheduler, cache)
-        return _collect(evaluations, dataset, folds, rows, pipelines, process_pipeline)
+        tables = []
+        # one load per trial-level step, one at a time: a copy of SEED's
+        # windows per band would not fit in memory. The paradigm's own
+        # processing comes first and reuses the windows loaded above.
+        for process, group in trial_step_groups(pipelines, paradigm, dataset,
+                                                process_pipeline=process_pipeline):
+            if process is not process_pipeline:
+                del X, y, metadata
+                X, y, metadata = _load(evaluations[protocols[0]], dataset, group, process)
+            # the trial of each window, for early stopping's validation part
+            metadata[TRIAL_ID] = trial_ids(metadata, groups if isinstance(groups, str) else None)
+            folds = plan_folds(evaluations, dataset, X, y, metadata,
+                               seed_groups(group, seeds), process)
+            rows = run_folds(X, y, metadata, folds, n_jobs, scheduler, cache)
+            tables.append(_collect(evaluations, dataset, folds, rows, group, process))
+        return _sort_results(pd.concat(tables, ignore_index=True), pipelines)
+
+
+def trial_step_groups(pipelines, paradigm, dataset, process_pipeline=None):
+    """Move each pipeline's trial-level first step into the data's processing.
+
+    Two first steps need the whole trial, not a window:
+
+    - a :class:`~mne_hamnet._peer_steps.BandPass`: the peers' recipes
+      band-pass the continuous recording, then cut it; a window filtered
+      alone loses 4-6 % of its energy to the filter's edges. The same filter
+      becomes the last raw step of the processing.
+    - a :class:`~mne_hamnet.features.DifferentialEntropy` with
+      ``smooth="lds"``: it smooths over the windows of one trial. It runs on
+      each run's windows (a run is a trial in the emotion data sets).
+
+    Such a step is replaced by an identity
+    :class:`~sklearn.preprocessing.FunctionTransformer`. Pipelines are
+    grouped by that step: each group's data are loaded once.
+
+    Parameters
+    ----------
+    pipelines : dict of str to sklearn.base.BaseEstimator
+        The pipelines by name.
+    paradigm : moabb.paradigms.base.BaseParadigm
+        The paradigm.
+    dataset : moabb.datasets.base.BaseDataset
+        The data set.
+    process_pipeline : sklearn.pipeline.Pipeline | None, default=None
+        The paradigm's own processing, if already made; it is then the one
+        returned for the pipelines without such a step, and it comes first.
+
+    Returns
+    -------
+    groups : list of (FixedPipeline, dict)
+        Per group, in the order of the pipelines: the processing of the data
+        (the paradigm's own for the pipelines without such a step) and the
+        pipelines it feeds, by name.
+    """
+    from ._peer_steps import BandPass
+    from ._windowing import _TrialTransform, with_trial_band_pass
+    from .features import DifferentialEntropy
+
+    groups, steps = {}, {}
+    for name, pipeline in pipelines.items():
+        key, run = None, pipeline
+        first = pipeline.steps[0][1] if isinstance(pipeline, Pipeline) else None
+        if isinstance(first, BandPass):
+            key = ("band", float(first.l_freq), float(first.h_freq), int(first.order))
+        elif isinstance(first, DifferentialEntropy) and first.smooth is not None:
+            key = ("trial", repr(first))
+            _check_trial_paradigm(name, paradigm)
+        if key is not None:
+            steps[key] = first
+            # an identity step, not "passthrough": MOABB marks each step fitted
+            run = clone(pipeline).set_params(**{pipeline.steps[0][0]: FunctionTransformer()})
+        groups.setdefault(key, {})[name] = run
+    processing = []
+    for key, group in groups.items():
+        if key is None:
+            process = (paradigm.make_process_pipelines(dataset)[0] if process_pipeline is None
+                       else process_pipeline)
+        elif key[0] == "band":
+            process = with_trial_band_pass(paradigm.make_process_pipelines(dataset)[0],
+                                           *key[1:])
+        else:
+            process = paradigm.make_process_pipelines(
+                dataset, postprocess_pipeline=_TrialTransform(clone(steps[key]))
+            )[0]
+        processing.append((process, group))
+    # the paradigm's own processing first: its windows may be loaded already
+    return sorted(processing, key=lambda item: item[0] is not process_pipeline)
+
+
+def _check_trial_paradigm(name, paradigm):
+    from .paradigms import Emotion
+
+    if not isinstance(paradigm, Emotion):
+        raise ValueError(
+            f"Pipeline {name!r} smooths its features over the windows of a trial, which "
+            f"needs a paradigm that cuts each trial into windows (Emotion, RatedEmotion), "
+            f"but got {type(paradigm).__name__}, whose epochs are single trials."
+        )
 
 
 def check_pipelines_fit(pipelines, sfreq, ch_names):
@@ -650,12 +751,35 @@ def _collect(evaluations, dataset, folds, rows, pipelines, process_pipeline):
         frame.insert(0, "protocol", protocol)
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True)
-    table["fold"] = table["fold"].astype(int)
-    table["seed"] = table["seed"].astype("Int64")
     table[EPOCHS_KEPT] = [
         kept.get((protocol, *_row_key(row)), "")
         for protocol, row in zip(table["protocol"], table.to_dict("records"))
     ]
+    return _sort_results(table, pipelines)
+
+
+def sort_results(tables, pipelines):
+    """Join result tables of :func:`evaluate` in its order.
+
+    Parameters
+    ----------
+    tables : list of pandas.DataFrame
+        Tables that :func:`evaluate` returned.
+    pipelines : list of str
+        The pipeline names, in the order of the table.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        The rows sorted by protocol, pipeline, subject, session and fold.
+    """
+    return _sort_results(pd.concat(tables, ignore_index=True), pipelines)
+
+
+def _sort_results(table, pipelines):
+    """Sort result rows by protocol, pipeline, subject, session and fold."""
+    table["fold"] = table["fold"].astype(int)
+    table["seed"] = table["seed"].astype("Int64")
     order = {
         "protocol": {name: i for i, name in enumerate(PROTOCOLS)},
         "pipeline": {name: i for i, name in enumerate(pipelines)},

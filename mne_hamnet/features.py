@@ -8,6 +8,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._check import _check_layout, _check_option, _validate_type
 from ._input import is_epochs, to_windows
+from ._lds import LDS_PARAMS
+from ._lds import lds_smooth as _lds_smooth
 from .mirror import HemisphereMirror
 
 #: The five classical SEED bands in Hz (Zheng & Lu, 2015).
@@ -46,6 +48,14 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
     mirror : HemisphereMirror | None, default=None
         Pairing template for DASM, cloned at fit. None uses
         ``HemisphereMirror(on_unpaired="ignore")``.
+    smooth : {None, "lds"}, default=None
+        ``"lds"`` smooths each feature over the windows given to
+        :meth:`transform` with SEED's linear dynamical system [3]_ (a Kalman
+        smoother, see :func:`lds_smooth`): the windows must then be the
+        consecutive windows of one trial, in time order, and each feature
+        depends on every window of that trial, later ones included.
+        :func:`~mne_hamnet.evaluation.evaluate` computes such features trial
+        by trial.
 
     Attributes
     ----------
@@ -69,14 +79,19 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
        bands and channels for EEG-based emotion recognition with deep neural
        networks. IEEE Transactions on Autonomous Mental Development, 7(3),
        162-175.
+    .. [3] Shi, L.-C., & Lu, B.-L. (2010). Off-line and on-line vigilance
+       estimation based on linear dynamical system and manifold learning.
+       32nd Annual International Conference of the IEEE EMBS, 6587-6590.
     """
 
-    def __init__(self, bands=None, kind="de", sfreq=None, ch_names=None, mirror=None):
+    def __init__(self, bands=None, kind="de", sfreq=None, ch_names=None, mirror=None,
+                 smooth=None):
         self.bands = bands
         self.kind = kind
         self.sfreq = sfreq
         self.ch_names = ch_names
         self.mirror = mirror
+        self.smooth = smooth
 
     def fit(self, X, y=None):
         """Record the layout and, for DASM, find the channel pairs.
@@ -94,6 +109,7 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         _check_option("kind", self.kind, ("de", "dasm", "de+dasm"))
+        _check_option("smooth", self.smooth, (None, "lds"))
         self._check_bands()
         windows = self._windows(X, require_names="dasm" in self.kind)
         self._check_bands(windows.sfreq)
@@ -127,7 +143,7 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
         -------
         features : ndarray of shape (n_windows, n_features)
             DE as (channel, band) with bands varying fastest, then DASM as
-            (pair, band).
+            (pair, band); smoothed over the windows with ``smooth="lds"``.
         """
         check_is_fitted(self, "sfreq_")
         if is_epochs(X):
@@ -154,7 +170,11 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
             left = [index[a] for a, _ in self.mirror_.pairs_]
             right = [index[b] for _, b in self.mirror_.pairs_]
             parts.append((de[:, left] - de[:, right]).reshape(len(de), -1))
-        return np.concatenate(parts, axis=1)
+        features = np.concatenate(parts, axis=1)
+        if self.smooth == "lds":
+            # linear in the features: smoothing DE then taking DASM is the same
+            features = _lds_smooth(features)
+        return features
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features, e.g. ``"FP1_gamma"`` or ``"FP1-FP2_gamma"``.
@@ -246,3 +266,29 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
         # a flat channel has zero power; keep its DE finite
         tiny = np.finfo(np.float64).tiny
         return 0.5 * np.log(2 * np.pi * np.e * np.maximum(variance, tiny))
+
+
+def lds_smooth(features, Q=LDS_PARAMS["Q"], R=LDS_PARAMS["R"], V0=LDS_PARAMS["V0"]):
+    """Smooth a trial's sequence of features with SEED's linear dynamical system.
+
+    Each column is an independent random walk ``s[t] = s[t-1] + w[t]``,
+    ``w ~ N(0, Q)``, observed as ``x[t] = s[t] + v[t]``, ``v ~ N(0, R)``,
+    with ``s[0] ~ N(mean of x, V0)`` (Shi & Lu, 2010). The result is the
+    posterior mean of ``s`` given the whole sequence (a Kalman filter, then
+    the Rauch-Tung-Striebel smoother): every row depends on every other row,
+    the later ones included.
+
+    Parameters
+    ----------
+    features : array of shape (n_windows, n_features)
+        The features of consecutive windows of one trial, in time order.
+    Q, R, V0 : float, default=1e-4, 1 and 0.01
+        Step, observation and initial variances: SEED's, as its feature files
+        and LibEER use them.
+
+    Returns
+    -------
+    smoothed : ndarray of float64, shape (n_windows, n_features)
+        The smoothed features.
+    """
+    return _lds_smooth(features, Q=Q, R=R, V0=V0)

@@ -4,12 +4,14 @@ import importlib
 import logging
 import warnings
 
+import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.dummy import DummyClassifier
+from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.svm import SVC, LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
@@ -22,6 +24,7 @@ from ._validation import check_early_stopping, validation_split
 from .classifier import HAMNetClassifier
 from .features import DifferentialEntropy
 from .fir import check_bands
+from .protocols import get_protocol
 
 _logger = logging.getLogger(__name__)
 
@@ -32,11 +35,17 @@ _UNKNOWN_RATE = 1e12
 
 #: The pipelines that need nothing beyond the core dependencies.
 CORE_PIPELINES = ("HAMNet", "HAMNet-pretrain", "DE+SVM", "DASM+SVM")
+#: Baselines that see whole trials: SEED's LDS-smoothed DE features, smoothed
+#: over the windows of each trial (they need a paradigm that cuts trials into
+#: windows, such as :class:`~mne_hamnet.paradigms.Emotion`).
+TRIAL_PIPELINES = ("DE-LDS+SVM",)
 #: The standard baselines of lateralised tasks: CSP with LDA (MNE) and a
 #: tangent-space SVM (pyRiemann, optional), each after a band-pass.
 BASELINE_PIPELINES = ("CSP+LDA", "TS+SVM")
 #: The pipelines built with braindecode's ``EEGClassifier`` (optional extra).
-BRAINDECODE_PIPELINES = ("ShallowFBCSPNet", "EEGNet", "TSception", "EEGConformer")
+BRAINDECODE_PIPELINES = (
+    "ShallowFBCSPNet", "EEGNet", "TSception", "EEGConformer", "EEGSym", "DGCNN",
+)
 #: The training budgets of :func:`make_pipelines`: fixed epochs, or early stopping.
 BUDGETS = ("fixed", "early")
 #: The early-stopping rule of ``budget="early"``, the same for every network:
@@ -52,21 +61,25 @@ EARLY_STOPPING = dict(
 #: class, whatever the windows (scikit-learn's ``DummyClassifier``).
 MAJORITY_PIPELINE = "Majority class"
 #: Every name :func:`make_pipelines` knows, in the order of the result tables.
-PIPELINE_NAMES = CORE_PIPELINES + BASELINE_PIPELINES + BRAINDECODE_PIPELINES + (
-    MAJORITY_PIPELINE,
-)
+PIPELINE_NAMES = (CORE_PIPELINES + TRIAL_PIPELINES + BASELINE_PIPELINES
+                  + BRAINDECODE_PIPELINES + (MAJORITY_PIPELINE,))
+#: The tasks whose recipes :func:`make_pipelines` knows.
+TASKS = ("emotion", "motor")
 #: What each pipeline classifies, for the "Feature" column of result tables.
 PIPELINE_FEATURES = {
     "HAMNet": "raw EEG",
     "HAMNet-pretrain": "raw EEG",
     "DE+SVM": "DE",
     "DASM+SVM": "DASM",
+    "DE-LDS+SVM": "DE, LDS-smoothed over each trial's windows",
     "CSP+LDA": "band-passed EEG, CSP log-variance",
     "TS+SVM": "band-passed EEG, tangent-space covariances",
     "ShallowFBCSPNet": "raw EEG",
     "EEGNet": "raw EEG",
     "TSception": "raw EEG",
     "EEGConformer": "raw EEG",
+    "EEGSym": "raw EEG",
+    "DGCNN": "DE per channel (graph nodes)",
     MAJORITY_PIPELINE: "none (the training folds' most frequent class)",
 }
 
@@ -133,6 +146,8 @@ def make_pipelines(
     verbose=0,
     budget="fixed",
     n_iter_no_change=None,
+    protocol=None,
+    task="emotion",
 ):
     """Build the benchmark's pipelines by name.
 
@@ -151,23 +166,42 @@ def make_pipelines(
       bands (:class:`~mne_hamnet.features.DifferentialEntropy`, DE per channel
       or its left-minus-right asymmetry DASM), standardised, then a linear
       SVM.
+    - ``"DE-LDS+SVM"``: the same DE, smoothed over the windows of each trial
+      by SEED's linear dynamical system (``smooth="lds"``), as SEED's
+      published features are. Each window's features then depend on the
+      whole trial, its later windows included;
+      :func:`~mne_hamnet.evaluation.evaluate` computes them trial by trial.
     - ``"CSP+LDA"``: a band-pass over the span of ``bands`` (8-30 Hz for
       ``"mu-beta"``), :class:`mne.decoding.CSP` (6 components, log-variance),
       then linear discriminant analysis.
     - ``"TS+SVM"``: the same band-pass, OAS covariances, their tangent space
-      at the Riemannian mean (pyRiemann), then a linear SVM. Needs the
-      optional ``pyriemann``.
-    - ``"ShallowFBCSPNet"``, ``"EEGNet"``, ``"TSception"`` and
-      ``"EEGConformer"``: braindecode's networks trained by its
-      ``EEGClassifier`` for ``pretrain_epochs + finetune_epochs`` epochs, the
-      budget HAMNet gets, after a band-pass from 4 Hz and a per-channel
+      at the Riemannian mean (pyRiemann), then an SVM whose kernel (linear or
+      RBF) and ``C`` (0.5, 1 or 1.5) are MOABB's grid, chosen by a 3-fold
+      search on the training windows in blocks of consecutive windows. Needs
+      the optional ``pyriemann``.
+    - ``"ShallowFBCSPNet"``, ``"EEGNet"``, ``"TSception"``,
+      ``"EEGConformer"`` and ``"EEGSym"``: braindecode's networks trained by
+      its ``EEGClassifier`` for ``pretrain_epochs + finetune_epochs`` epochs,
+      the budget HAMNet gets, after a band-pass from 4 Hz and a per-channel
       standardisation fitted on the training windows. Their time kernels
       keep their authors' durations at ``sfreq``. TSception gets the paired
-      channels, left then right. They need the optional ``braindecode``
-      extra.
+      channels, left then right; EEGSym gets the left/right pairs and the
+      midline that :class:`~mne_hamnet.HemisphereMirror` finds. EEGNet's
+      dropout is 0.5 within subjects and 0.25 across them (``protocol``).
+      For ``task="emotion"``, EEG Conformer follows its authors' SEED script
+      (kernels of 25, 75 and 15 samples, a 4-47 Hz band-pass, one mean and
+      standard deviation over all channels, 5 attention heads).
+    - ``"DGCNN"``: braindecode's dynamical graph network over the channels,
+      each node holding its DE in the five SEED bands, standardised.
     - ``"Majority class"``: :class:`~sklearn.dummy.DummyClassifier`
       predicting the most frequent class of the training windows, the
       score of doing nothing (the benchmark command always adds it).
+
+    The band-pass that starts CSP+LDA, TS+SVM and the networks filters each
+    window when the pipeline is used alone;
+    :func:`~mne_hamnet.evaluation.evaluate` moves it onto each continuous
+    trial before windowing, as the recipes do. The braindecode networks need
+    the optional ``braindecode`` extra.
 
     Parameters
     ----------
@@ -213,6 +247,17 @@ def make_pipelines(
     n_iter_no_change : int | None, default=None
         With ``budget="early"``, the epochs without improvement before a
         network stops; None means ``EARLY_STOPPING["n_iter_no_change"]``.
+    protocol : str | None, default=None
+        The protocol the pipelines will be evaluated under, one of
+        :data:`mne_hamnet.evaluation.PROTOCOLS`; None means a within-subject
+        one. Only EEGNet's recipe depends on it (Lawhern et al. train with a
+        dropout of 0.5 within subjects and 0.25 across them), so pipelines
+        built for ``"cross-subject"`` differ from the others only there.
+    task : {"emotion", "motor"}, default="emotion"
+        The kind of data, for the recipes that depend on it: EEG Conformer
+        follows its authors' SEED script for ``"emotion"`` and their motor
+        imagery one (kernels kept in seconds from 250 Hz, the networks'
+        shared band-pass and scaling) for ``"motor"``.
 
     Returns
     -------
@@ -231,7 +276,7 @@ def make_pipelines(
     the windows' rate, so with ``sfreq=None`` each is built when it is
     fitted, once the rate is known.
 
-    The SVM is linear, as in the SEED baseline the paper compares with
+    The SVM of the DE pipelines is linear, as in the SEED baseline the paper compares with
     (Zheng & Lu, 2015): with about 300 standardised features per window a
     linear boundary is what DE features are known to support, it has no
     kernel width to tune (a nested search would multiply the cost), and
@@ -259,6 +304,9 @@ def make_pipelines(
     batch_size = _check_positive_int(batch_size, "batch_size")
     if random_state is not None:
         random_state = _check_positive_int(random_state, "random_state", minimum=0)
+    if protocol is not None:
+        get_protocol(protocol)
+    _check_option("task", task, TASKS)
     hamnet = dict(
         pretrain_lr=pretrain_lr,
         finetune_lr=finetune_lr,
@@ -289,6 +337,7 @@ def make_pipelines(
         ),
         "DE+SVM": lambda: _entropy_svm("de", sfreq, ch_names),
         "DASM+SVM": lambda: _entropy_svm("dasm", sfreq, ch_names),
+        "DE-LDS+SVM": lambda: _entropy_svm("de", sfreq, ch_names, smooth="lds"),
         "CSP+LDA": lambda: _csp_lda(sfreq, *span(), quiet=not verbose),
         "TS+SVM": lambda: _tangent_space_svm(sfreq, *span()),
         MAJORITY_PIPELINE: lambda: DummyClassifier(strategy="most_frequent"),
@@ -300,15 +349,44 @@ def make_pipelines(
             name,
             sfreq=sfreq,
             ch_names=ch_names,
-            h_freq=span()[1],
+            # DGCNN's bands are DE's: it needs no band-pass
+            h_freq=None if name == "DGCNN" else span()[1],
             max_epochs=pretrain_epochs + finetune_epochs,
             batch_size=batch_size,
             device=device,
             random_state=random_state,
             verbose=verbose,
             early=early,
+            cross_subject=protocol == "cross-subject",
+            task=task,
         )
     return {name: builders[name]() for name in names}
+
+
+def protocol_recipes(protocols, names):
+    """Group protocols by the pipelines' recipes: build one set per group.
+
+    Only EEGNet's recipe depends on the protocol (its dropout across
+    subjects); without it every protocol shares one set of pipelines.
+
+    Parameters
+    ----------
+    protocols : list of str
+        The protocols to evaluate.
+    names : list of str
+        The pipelines to build.
+
+    Returns
+    -------
+    groups : list of (list of str, str | None)
+        The protocols of each group and the ``protocol`` to give
+        :func:`make_pipelines` for them.
+    """
+    protocols = list(protocols)
+    if "EEGNet" not in names or "cross-subject" not in protocols:
+        return [(protocols, "cross-subject" if protocols == ["cross-subject"] else None)]
+    within = [name for name in protocols if name != "cross-subject"]
+    return ([(within, None)] if within else []) + [(["cross-subject"], "cross-subject")]
 
 
 def _check_names(names):
@@ -342,9 +420,10 @@ def _check_names(names):
     return list(names)
 
 
-def _entropy_svm(kind, sfreq, ch_names):
+def _entropy_svm(kind, sfreq, ch_names, smooth=None):
     return make_pipeline(
-        DifferentialEntropy(kind=kind, sfreq=sfreq, ch_names=ch_names),
+        DifferentialEntropy(kind=kind, sfreq=None if sfreq is None else float(sfreq),
+                            ch_names=ch_names, smooth=smooth),
         StandardScaler(),
         LinearSVC(C=1.0, dual=False),
     )
@@ -371,9 +450,16 @@ def _tangent_space_svm(sfreq, low, high):
         BandPass(sfreq, low, high),
         Covariances(estimator="oas"),
         TangentSpace(metric="riemann"),
-        SVC(kernel="linear", C=1.0),
+        # MOABB's grid (its TS+SVM pipeline), searched as MOABB does with 3
+        # inner folds, but in blocks of consecutive windows: shuffled, the
+        # windows of one trial would sit on both sides and pick C on leaked
+        # data
+        GridSearchCV(SVC(), TS_SVM_GRID, cv=KFold(3)),
     )
 
+
+#: MOABB's grid for its TS+SVM pipeline.
+TS_SVM_GRID = {"C": [0.5, 1.0, 1.5], "kernel": ["linear", "rbf"]}
 
 #: Per network: the sampling rate its time kernels were designed at, the
 #: kernel parameters (in samples at that rate), the optimiser and its
@@ -410,7 +496,29 @@ _NETWORK_RECIPES = {
         optimizer=torch.optim.Adam, lr=2e-4, optimizer_params=dict(betas=(0.5, 0.999)),
         cosine=False,
     ),
+    # Pérez-Velasco et al. (2022): braindecode keeps its kernels in ms (500,
+    # 250, 125 ms); Adam, lr 1e-3.
+    "EEGSym": dict(
+        design_sfreq=None, kernels={}, fixed={},
+        optimizer=torch.optim.Adam, lr=1e-3, optimizer_params={}, cosine=False,
+    ),
+    # Song et al. (2018): DE in five bands per channel as node features;
+    # the paper gives no optimiser settings: Adam, lr 1e-3.
+    "DGCNN": dict(
+        design_sfreq=None, kernels={}, fixed={},
+        optimizer=torch.optim.Adam, lr=1e-3, optimizer_params={}, cosine=False,
+    ),
 }
+#: EEG Conformer's SEED recipe, from its authors' ``conformer_seed_1s_5fold.py``
+#: and ``preprocessing/seed.m``: the stem's kernels in samples (not rescaled
+#: from 250 Hz), 5 attention heads, a 4-47 Hz band-pass, and one mean and one
+#: standard deviation over all the training data.
+_CONFORMER_EMOTION = dict(
+    kernels=dict(filter_time_length=25, pool_time_length=75, pool_time_stride=15),
+    module=dict(num_heads=5), band=(4.0, 47.0),
+)
+#: EEGNet's dropout (Lawhern et al., 2018): 0.5 within subjects, 0.25 across.
+EEGNET_DROPOUT = {"within-subject": 0.5, "cross-subject": 0.25}
 #: The networks' band-pass: from 4 Hz (the high-pass of EEGNet's, the Shallow
 #: network's and EEG Conformer's motor recipes) to at least 38 Hz, higher
 #: when the task's bands reach higher.
@@ -418,7 +526,8 @@ _NETWORK_L_FREQ, _NETWORK_MIN_H_FREQ = 4.0, 38.0
 
 
 def _braindecode_pipeline(name, *, sfreq, ch_names, h_freq, max_epochs, batch_size, device,
-                          random_state, verbose, early=None):
+                          random_state, verbose, early=None, cross_subject=False,
+                          task="emotion"):
     """Build braindecode's ``EEGClassifier`` around one of its networks."""
     from braindecode import models
     from skorch.callbacks import LRScheduler
@@ -428,13 +537,33 @@ def _braindecode_pipeline(name, *, sfreq, ch_names, h_freq, max_epochs, batch_si
         # braindecode 1.0 renamed EEGNetv4 to EEGNet
         module = getattr(models, "EEGNet", None) or models.EEGNetv4
     else:
-        module = getattr(models, name)
+        module = getattr(models, name, None)
+        if module is None:
+            import braindecode
+
+            raise ImportError(
+                f"The pipeline {name!r} needs braindecode's {name}, which braindecode "
+                f"{braindecode.__version__} does not have. Upgrade braindecode."
+            )
     module_params = {"sfreq": sfreq, **recipe["fixed"]}
     if recipe["design_sfreq"] is not None:
         scale = sfreq / recipe["design_sfreq"]
         module_params.update(
             {key: max(1, int(round(value * scale))) for key, value in recipe["kernels"].items()}
         )
+    low, high = _NETWORK_L_FREQ, max(h_freq or 0.0, _NETWORK_MIN_H_FREQ)
+    per_channel = True
+    if name == "EEGConformer" and task == "emotion":
+        module_params.update(_CONFORMER_EMOTION["kernels"], **_CONFORMER_EMOTION["module"])
+        low, high = _CONFORMER_EMOTION["band"]
+        per_channel = False
+    if name == "EEGNet":
+        module_params["drop_prob"] = EEGNET_DROPOUT[
+            "cross-subject" if cross_subject else "within-subject"]
+    if name == "EEGSym":
+        module_params.update(_symmetric_channels(ch_names))
+    if name == "DGCNN":
+        module_params["chs_info"] = _positioned_chs_info(ch_names, sfreq)
     callbacks = []
     if recipe["cosine"]:
         callbacks.append(
@@ -459,14 +588,67 @@ def _braindecode_pipeline(name, *, sfreq, ch_names, h_freq, max_epochs, batch_si
         verbose=verbose,
         **(early or {}),
     )
-    high = max(h_freq, _NETWORK_MIN_H_FREQ)
+    if name == "DGCNN":
+        return make_pipeline(
+            DifferentialEntropy(kind="de", sfreq=float(sfreq), ch_names=ch_names),
+            StandardScaler(),
+            FunctionTransformer(_bands_per_channel, kw_args={"n_chans": len(ch_names)}),
+            classifier,
+        )
     # stay clear of Nyquist, where a Butterworth band edge is ill-defined
     high = min(high, 0.45 * sfreq)
-    steps = [BandPass(sfreq, _NETWORK_L_FREQ, high)]
+    steps = [BandPass(sfreq, low, high)]
     if name == "TSception":
         steps.append(HemisphereOrder(ch_names))
-    steps += [ChannelStandardizer(), classifier]
+    steps += [ChannelStandardizer(per_channel=per_channel), classifier]
     return make_pipeline(*steps)
+
+
+def _bands_per_channel(features, n_chans):
+    """DE features, (channel, band) with bands fastest, as float32 graph nodes."""
+    return features.reshape(len(features), n_chans, -1).astype("float32")
+
+
+def _symmetric_channels(ch_names):
+    """EEGSym's channel arguments: the mirror pairs, the midline, the names."""
+    from .mirror import HemisphereMirror
+
+    mirror = HemisphereMirror(ch_names=list(ch_names), on_unpaired="ignore").fit(
+        np.zeros((1, len(ch_names), 1))
+    )
+    if not mirror.pairs_:
+        raise ValueError(
+            f"EEGSym needs left/right channel pairs, but HemisphereMirror found none among "
+            f"{list(ch_names)[:6]}...; use 10-05 names such as C3 and C4."
+        )
+    return dict(
+        left_right_chs=[tuple(pair) for pair in mirror.pairs_],
+        middle_chs=list(mirror.midline_),
+        chs_info=[{"ch_name": name} for name in ch_names],
+    )
+
+
+def _positioned_chs_info(ch_names, sfreq):
+    """Channel records with template positions, for DGCNN's initial graph."""
+    import mne
+
+    from .viz import _template_montage
+
+    info = mne.create_info(list(ch_names), sfreq, "eeg")
+    montage = _template_montage(list(ch_names))
+    if montage is not None:
+        info.set_montage(montage, on_missing="ignore", verbose=False)
+    missing = [ch["ch_name"] for ch in info["chs"] if not np.isfinite(ch["loc"][:3]).all()
+               or not np.any(ch["loc"][:3])]
+    if missing:
+        raise ValueError(
+            f"DGCNN starts its graph from the electrodes' positions, but the template "
+            f"montage places none of {missing[:6]}; use 10-05 channel names."
+        )
+    return [
+        {"ch_name": ch["ch_name"], "loc": np.array(ch["loc"], dtype=float)}
+        for ch in info["chs"]
+    ]
 
 
 class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
@@ -496,6 +678,10 @@ class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
         The network's early-stopping parameters (``early_stopping``,
         ``validation_fraction``, ...), as ``make_pipelines(budget="early")``
         gives them; None trains ``max_epochs`` epochs.
+    cross_subject : bool, default=False
+        Build the network's cross-subject recipe (EEGNet's dropout).
+    task : {"emotion", "motor"}, default="emotion"
+        The kind of data, as in :func:`make_pipelines`.
 
     Attributes
     ----------
@@ -512,7 +698,8 @@ class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
 
     def __init__(self, name, sfreq=None, ch_names=None, h_freq=_NETWORK_MIN_H_FREQ,
                  max_epochs=PAPER_TRAINING["pretrain_epochs"] + PAPER_TRAINING["finetune_epochs"],
-                 batch_size=100, device="auto", random_state=None, verbose=0, early=None):
+                 batch_size=100, device="auto", random_state=None, verbose=0, early=None,
+                 cross_subject=False, task="emotion"):
         self.name = name
         self.sfreq = sfreq
         self.ch_names = ch_names
@@ -523,6 +710,8 @@ class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.early = early
+        self.cross_subject = cross_subject
+        self.task = task
 
     def fit(self, X, y, groups=None):
         """Build the pipeline for ``sfreq`` and fit it.
@@ -554,6 +743,7 @@ class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
             self.name, sfreq=float(sfreq), ch_names=ch_names, h_freq=self.h_freq,
             max_epochs=self.max_epochs, batch_size=self.batch_size, device=self.device,
             random_state=self.random_state, verbose=self.verbose, early=self.early,
+            cross_subject=self.cross_subject, task=self.task,
         )
         network = pipeline.steps[-1][0]
         params = {} if groups is None else {f"{network}__groups": groups}

@@ -12,8 +12,8 @@ from mne_hamnet import HAMNetClassifier
 from mne_hamnet import pipelines as pipelines_module
 from mne_hamnet._peer_steps import BandPass, ChannelStandardizer, HemisphereOrder
 from mne_hamnet.datasets import SEED_CH_NAMES
+from mne_hamnet.features import DifferentialEntropy
 from mne_hamnet.pipelines import (
-    BRAINDECODE_PIPELINES,
     PIPELINE_FEATURES,
     PIPELINE_NAMES,
     make_pipelines,
@@ -197,8 +197,37 @@ def test_tangent_space_svm_finds_the_lateralised_rhythm():
     pipe = make_pipelines(["TS+SVM"], sfreq=100.0, ch_names=MOTOR_CH_NAMES,
                           bands="mu-beta")["TS+SVM"]
     assert [name for name, _ in pipe.steps] == [
-        "bandpass", "covariances", "tangentspace", "svc"]
+        "bandpass", "covariances", "tangentspace", "gridsearchcv"]
     assert cross_val_score(pipe, X, y, cv=4).mean() > 0.85
+
+
+def test_tangent_space_svm_searches_moabbs_grid_in_blocks():
+    pytest.importorskip("pyriemann")
+    search = make_pipelines(["TS+SVM"], sfreq=100.0, ch_names=MOTOR_CH_NAMES,
+                            bands="mu-beta")["TS+SVM"].steps[-1][1]
+    assert search.param_grid == {"C": [0.5, 1.0, 1.5], "kernel": ["linear", "rbf"]}
+    assert type(search.estimator).__name__ == "SVC"
+    # three inner folds of consecutive windows: a trial's windows stay together
+    folds = [test for _, test in search.cv.split(np.zeros((12, 1)))]
+    assert [list(test) for test in folds] == [list(range(0, 4)), list(range(4, 8)),
+                                              list(range(8, 12))]
+    X, y = lateralised_windows()
+    fitted = clone(make_pipelines(["TS+SVM"], sfreq=100.0, ch_names=MOTOR_CH_NAMES,
+                                  bands="mu-beta")["TS+SVM"]).fit(X, y)
+    search = fitted.steps[-1][1]
+    assert len(search.cv_results_["params"]) == 6
+    assert search.best_params_["kernel"] in ("linear", "rbf")
+
+
+def test_global_scaling():
+    X = np.random.default_rng(0).normal(size=(10, 3, 50)) * np.array([1.0, 10.0, 100.0])[:, None]
+    scaler = ChannelStandardizer(per_channel=False).fit(X)
+    assert scaler.mean_.shape == scaler.scale_.shape == (1,)
+    out = scaler.transform(X)
+    np.testing.assert_allclose(out.std(), 1, rtol=1e-4)
+    # the ratio between channels survives one global scale
+    stds = out.std(axis=(0, 2))
+    assert stds[2] / stds[0] > 50
 
 
 def test_pyriemann_missing(monkeypatch):
@@ -210,15 +239,16 @@ def test_pyriemann_missing(monkeypatch):
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
-@pytest.mark.parametrize("name", BRAINDECODE_PIPELINES)
+@pytest.mark.parametrize("name", ["ShallowFBCSPNet", "EEGNet", "TSception", "EEGConformer"])
 def test_network_recipes(name):
     pytest.importorskip("braindecode")
     pipe = make_pipelines([name], sfreq=100.0, ch_names=MOTOR_CH_NAMES, bands="mu-beta",
                           pretrain_epochs=1, finetune_epochs=1, random_state=0,
-                          device="cpu")[name]
+                          device="cpu", task="motor")[name]
     band = pipe.steps[0][1]
     assert (band.l_freq, band.h_freq) == (4.0, 38.0)
     assert isinstance(pipe.steps[-2][1], ChannelStandardizer)
+    assert pipe.steps[-2][1].per_channel
     assert (name == "TSception") == any(
         isinstance(step, HemisphereOrder) for _, step in pipe.steps)
     net = pipe.steps[-1][1]
@@ -236,6 +266,99 @@ def test_network_recipes(name):
     X, y = lateralised_windows(n_windows=24, n_times=50)
     fitted = clone(pipe).fit(X, y)
     assert set(fitted.predict(X)) <= {0, 1}
+
+
+@pytest.mark.parametrize(
+    "protocol, dropout",
+    [(None, 0.5), ("trialwise", 0.5), ("paper", 0.5), ("cross-session", 0.5),
+     ("cross-subject", 0.25)],
+)
+def test_eegnet_dropout_follows_the_protocol(protocol, dropout):
+    pytest.importorskip("braindecode")
+    pipe = make_pipelines(["EEGNet", "ShallowFBCSPNet"], protocol=protocol)
+    assert pipe["EEGNet"].steps[-1][1].get_params()["module__drop_prob"] == dropout
+    # only EEGNet's recipe depends on the protocol
+    assert "module__drop_prob" not in pipe["ShallowFBCSPNet"].steps[-1][1].get_params()
+
+
+def test_bad_protocol_and_task():
+    with pytest.raises(ValueError, match="cross_subject"):
+        make_pipelines(["DE+SVM"], protocol="cross_subject")
+    with pytest.raises(ValueError, match="Invalid value for the 'task' parameter"):
+        make_pipelines(["DE+SVM"], task="sleep")
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
+def test_conformer_follows_its_seed_script_on_emotion_data():
+    pytest.importorskip("braindecode")
+    emotion = make_pipelines(["EEGConformer"])["EEGConformer"]
+    params = emotion.steps[-1][1].get_params()
+    # kernels in samples at SEED's 200 Hz, not rescaled from 250 Hz
+    assert {key: params[f"module__{key}"] for key in (
+        "filter_time_length", "pool_time_length", "pool_time_stride", "num_heads")} == {
+        "filter_time_length": 25, "pool_time_length": 75, "pool_time_stride": 15,
+        "num_heads": 5}
+    band = emotion.steps[0][1]
+    assert (band.l_freq, band.h_freq) == (4.0, 47.0)
+    assert emotion.steps[-2][1].per_channel is False
+    motor = make_pipelines(["EEGConformer"], task="motor")["EEGConformer"]
+    params = motor.steps[-1][1].get_params()
+    assert (params["module__filter_time_length"], motor.steps[0][1].h_freq) == (20, 76.0)
+    assert "module__num_heads" not in params and motor.steps[-2][1].per_channel
+
+
+# torch's note on its 'same' padding with EEGSym's even kernels
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning",
+                            "ignore:Using padding='same':UserWarning")
+def test_eegsym_gets_the_mirror_pairs():
+    pytest.importorskip("braindecode")
+    from mne_hamnet import HemisphereMirror
+
+    pipe = make_pipelines(["EEGSym"], sfreq=128.0, ch_names=MOTOR_CH_NAMES, bands="mu-beta",
+                          pretrain_epochs=1, finetune_epochs=0, random_state=0,
+                          device="cpu")["EEGSym"]
+    params = pipe.steps[-1][1].get_params()
+    mirror = HemisphereMirror(ch_names=MOTOR_CH_NAMES).fit(np.zeros((1, 12, 1)))
+    assert params["module__left_right_chs"] == [
+        ("FC3", "FC4"), ("C5", "C6"), ("C3", "C4"), ("C1", "C2"), ("CP3", "CP4")]
+    assert params["module__left_right_chs"] == mirror.pairs_
+    assert params["module__middle_chs"] == ["FCz", "Cz"] == mirror.midline_
+    X, y = lateralised_windows(n_windows=8, sfreq=128.0, n_times=128)
+    net = clone(pipe).fit(X, y).steps[-1][1].module_
+    # the network reads the left channels and their twins in the mirror's order
+    assert [MOTOR_CH_NAMES[i] for i in net.left_idx] == [a for a, _ in mirror.pairs_]
+    assert [MOTOR_CH_NAMES[i] for i in net.right_idx] == [b for _, b in mirror.pairs_]
+    with pytest.raises(ValueError, match="EEGSym needs left/right channel pairs"):
+        make_pipelines(["EEGSym"], sfreq=128.0, ch_names=["Fz", "Cz", "Pz"], bands="mu-beta")
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
+def test_dgcnn_classifies_de_per_channel():
+    pytest.importorskip("braindecode")
+    pipe = make_pipelines(["DGCNN"], sfreq=100.0, ch_names=MOTOR_CH_NAMES, pretrain_epochs=2,
+                          finetune_epochs=0, random_state=0, device="cpu")["DGCNN"]
+    entropy = pipe.steps[0][1]
+    assert isinstance(entropy, DifferentialEntropy) and entropy.kind == "de"
+    X, y = lateralised_windows(n_windows=16)
+    nodes = clone(pipe[:-1]).fit_transform(X, y)
+    assert nodes.shape == (16, 12, 5) and nodes.dtype == np.float32
+    # node (channel, band) is DE feature channel * 5 + band, standardised
+    de = entropy.fit_transform(X)
+    np.testing.assert_allclose(nodes[:, 4, 3], (de[:, 23] - de[:, 23].mean()) / de[:, 23].std(),
+                               rtol=1e-4, atol=1e-5)
+    chs = pipe.steps[-1][1].get_params()["module__chs_info"]
+    assert [ch["ch_name"] for ch in chs] == MOTOR_CH_NAMES
+    assert all(np.isfinite(ch["loc"][:3]).all() for ch in chs)
+    assert set(clone(pipe).fit(X, y).predict(X)) <= {0, 1}
+    with pytest.raises(ValueError, match="DGCNN starts its graph"):
+        make_pipelines(["DGCNN"], sfreq=100.0, ch_names=["C3", "C4", "Foo"])
+
+
+def test_de_lds_pipeline_smooths_its_entropy():
+    pipe = make_pipelines(["DE-LDS+SVM"])["DE-LDS+SVM"]
+    entropy = pipe.steps[0][1]
+    assert (entropy.kind, entropy.smooth) == ("de", "lds")
+    assert type(pipe.steps[-1][1]).__name__ == "LinearSVC"
 
 
 def test_every_pipeline_says_what_it_classifies():
@@ -256,3 +379,16 @@ def test_baselines_digest_is_stable_and_they_pickle():
         pickle.loads(pickle.dumps(first[name]))
     assert get_pipeline_digest(None, first["CSP+LDA"]) != get_pipeline_digest(
         None, other["CSP+LDA"])
+
+
+def test_protocol_recipes_split_eegnet_across_subjects():
+    from mne_hamnet.pipelines import protocol_recipes
+
+    both = ["trialwise", "cross-session", "cross-subject"]
+    assert protocol_recipes(both, ["HAMNet", "EEGNet"]) == [
+        (["trialwise", "cross-session"], None), (["cross-subject"], "cross-subject")]
+    # one set of pipelines when no recipe depends on the protocol
+    assert protocol_recipes(both, ["HAMNet", "ShallowFBCSPNet"]) == [(both, None)]
+    assert protocol_recipes(["cross-subject"], ["EEGNet"]) == [
+        (["cross-subject"], "cross-subject")]
+    assert protocol_recipes(["paper"], ["EEGNet"]) == [(["paper"], None)]

@@ -143,8 +143,10 @@ def test_paper_numbers():
 
 
 # braindecode's own deprecation notices (e.g. EEGNet's defaults, MNE montage
-# names at import) are not under test
-@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
+# names at import) are not under test, nor torch's note on EEGSym's even
+# kernels with 'same' padding
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning",
+                            "ignore:Using padding='same':UserWarning")
 @pytest.mark.parametrize("name", BRAINDECODE_PIPELINES)
 def test_braindecode_pipelines(name):
     pytest.importorskip("braindecode")

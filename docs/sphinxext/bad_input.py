@@ -301,6 +301,7 @@ CASES = {
         ("A band that is not a (low, high) pair",
          "DifferentialEntropy(bands={'alpha': 10}).fit(epochs)"),
         ("An unknown ``kind``", "DifferentialEntropy(kind='DE').fit(epochs)"),
+        ("An unknown ``smooth``", "DifferentialEntropy(smooth='kalman').fit(epochs)"),
     ],
     "plots": [
         ("Mirror pairs of EGI Epochs, without ``info=``: the positions seen in fit",
@@ -318,6 +319,8 @@ CASES = {
     ],
     "evaluation": [
         ("An unknown pipeline name", "make_pipelines(['SVM'])"),
+        ("An unknown protocol for the recipes",
+         "make_pipelines(['DE+SVM'], protocol='cross_subject')"),
         ("An unknown protocol", "evaluate(pipes, seed, protocol='leaky')"),
         ("No pipeline", "evaluate({}, seed)"),
         ("A pipeline that is not an estimator", "evaluate({'x': 3}, seed)"),
