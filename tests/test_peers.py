@@ -184,6 +184,10 @@ def test_tangent_space_svm_finds_the_lateralised_rhythm():
     assert [name for name, _ in pipe.steps] == [
         "bandpass", "covariances", "tangentspace", "svc"]
     assert cross_val_score(pipe, X, y, cv=4).mean() > 0.85
+    # the control: a band that misses the rhythm leaves the tangent space at chance
+    missed = make_pipelines(["TS+SVM"], sfreq=100.0, ch_names=MOTOR_CH_NAMES,
+                            bands=[(30.0, 40.0)])["TS+SVM"]
+    assert cross_val_score(missed, X, y, cv=4).mean() < 0.75
 
 
 def test_pyriemann_missing(monkeypatch):
