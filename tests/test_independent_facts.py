@@ -258,3 +258,22 @@ def test_fold_cache_keys_on_the_pipeline_s_parameters(tmp_path, caplog):
     run(2)
     assert "Skipping" not in caplog.text
     assert len(list(cache.glob("*.json"))) == 6
+
+
+def test_a_pretrained_network_starts_stage_2_mirror_symmetric():
+    """After load_pretrained both branches compute the same thing, batch norm
+    included: the mirror branch on x is the original branch on mirrored x."""
+    from mne_hamnet.hamnet import HAMNet
+
+    swap = [CH_NAMES.index(homologue(name)) for name in CH_NAMES]
+    X = torch.as_tensor(simulate_epochs(16).get_data(units="uV"), dtype=torch.float32)
+    pretrained = HAMNet(len(CH_NAMES), 2, 200, SFREQ, n_spatial_filters=4)
+    pretrained.train()
+    with torch.no_grad():
+        pretrained.band_powers(X)  # batch statistics move the running ones off 0 and 1
+    assert not torch.allclose(pretrained.bn.running_var, torch.ones(pretrained.n_bands))
+    net = HAMNet(len(CH_NAMES), 2, 200, SFREQ, mirror_index=swap, n_spatial_filters=4)
+    net.load_pretrained(pretrained).eval()
+    with torch.no_grad():
+        power, swapped = net.band_powers(X), net.band_powers(X[:, swap])
+    torch.testing.assert_close(power[:, 1], swapped[:, 0], rtol=1e-4, atol=1e-5)
