@@ -299,6 +299,15 @@ MUTATIONS = [
         "item 5",
     ),
     Mutation(
+        "spatial-weights-unindexed",
+        "spatial_filters_[1] gives the mirror branch's weights over the mirrored channels",
+        "mne_hamnet/hamnet.py",
+        "weights.append(self.spatial_mirror.weight[:, self.mirror_index])",
+        "weights.append(self.spatial_mirror.weight)",
+        ["tests/test_independent_facts.py", "-k", "spatial_filters or physical"],
+        "item 5",
+    ),
+    Mutation(
         "bn-mirror-fresh",
         "load_pretrained leaves the mirror branch's batch norm at its initial state",
         "mne_hamnet/hamnet.py",
