@@ -620,9 +620,14 @@ def test_sfreq_values(data, sfreq, error):
     lambda X, y: (X, np.array(["neg", "pos"])[y]),
 ])
 def test_other_dtypes_layouts_and_labels_work(data, make):
+    reference = HAMNetClassifier(**TINY).fit(*data).predict_proba(data[0])
     X, y = make(*data)
     clf = HAMNetClassifier(**TINY).fit(X, y)
-    assert set(clf.predict(X)) <= set(np.unique(y))
+    # the same fit as on float32 windows with int labels (time reversal keeps
+    # every band power), and labels given back as passed
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba, reference, atol=1e-3)
+    np.testing.assert_array_equal(clf.predict(X), np.unique(y)[proba.argmax(axis=1)])
 
 
 @pytest.mark.parametrize("params, error, match", [

@@ -100,6 +100,7 @@ for band_power in ("fft", "direct"):
 """
 
 
+@pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_cuda_deterministic_mode_gives_bit_identical_fits():
     """The recipe of the Reproducibility page, in a fresh process (the env var counts)."""

@@ -90,16 +90,34 @@ def test_rerun_on_cluster_skips_finished_folds(cluster, tmp_path, capsys):
     assert "[1/" not in log
 
 
+def max_in_flight(stream):
+    """The most tasks of a dask task stream computing at the same time."""
+    spans = [(part["start"], part["stop"]) for task in stream for part in task["startstops"]
+             if part["action"] == "compute"]
+    events = sorted([(start, 1) for start, _ in spans] + [(stop, -1) for _, stop in spans])
+    running = most = 0
+    for _, step in events:  # a stop sorts before a start at the same instant
+        running += step
+        most = max(most, running)
+    return most, len(spans)
+
+
 def test_n_jobs_caps_the_folds_in_flight(cluster, tmp_path):
-    folder = simulate_seed(tmp_path / "data", n_subjects=1, n_sessions=1, trial_seconds=1.0,
+    folder = simulate_seed(tmp_path / "data", n_subjects=1, n_sessions=1, trial_seconds=2.0,
                            random_state=0)
     pipelines = make_pipelines(["DE+SVM"])
     with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
-        capped = evaluate(pipelines, SEED(folder), "trialwise", random_state=0,
-                          scheduler=client, n_jobs=1)
-        free = evaluate(pipelines, SEED(folder), "trialwise", random_state=0,
-                        scheduler=client)
+        with distributed.get_task_stream(client) as capped_stream:
+            capped = evaluate(pipelines, SEED(folder), "trialwise", n_splits=4,
+                              random_state=0, scheduler=client, n_jobs=1)
+        with distributed.get_task_stream(client) as free_stream:
+            free = evaluate(pipelines, SEED(folder), "trialwise", n_splits=4,
+                            random_state=0, scheduler=client)
     pd.testing.assert_frame_equal(capped.drop(columns="time"), free.drop(columns="time"))
+    # one fold at a time with n_jobs=1, and both workers busy at once without
+    # it (the control: the measure can see more than one)
+    assert max_in_flight(capped_stream.data) == (1, 4)
+    assert max_in_flight(free_stream.data)[0] >= 2
 
 
 def test_bad_scheduler_address(monkeypatch, tmp_path, capsys):

@@ -588,7 +588,15 @@ def test_hamnet_fits_deap_windows_with_the_alpha_gamma_bank(tmp_path):
         device="cpu",
     )
     clf.fit(X, y)
-    assert set(clf.predict(X)) <= set(y)
+    # the bank is the preset's: 2 Hz bands from 8 to 44 Hz, each kernel peaking
+    # at its band's centre (at 128 Hz, where the paper's gamma bank cannot go)
+    bank = clf.initial_temporal_filters_
+    freqs = np.fft.rfftfreq(1024, 1 / 128.0)
+    peaks = freqs[np.abs(np.fft.rfft(bank, 1024)).argmax(axis=1)]
+    np.testing.assert_allclose(peaks, np.arange(9.0, 45.0, 2.0), atol=0.5)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(X), len(np.unique(y)))
+    np.testing.assert_array_equal(clf.predict(X), np.unique(y)[proba.argmax(axis=1)])
 
 
 def test_simulators_are_deterministic(tmp_path):

@@ -184,7 +184,7 @@ def test_csp_lda_finds_the_lateralised_rhythm():
     pipe = make_pipelines(["CSP+LDA"], sfreq=100.0, ch_names=MOTOR_CH_NAMES,
                           bands="mu-beta")["CSP+LDA"]
     scores = cross_val_score(pipe, X, y, cv=4)
-    assert scores.mean() > 0.85
+    assert scores.mean() > 0.95  # the rhythm is strong: 1.0 on these windows
     # a band that misses the rhythm leaves CSP at chance
     missed = make_pipelines(["CSP+LDA"], sfreq=100.0, ch_names=MOTOR_CH_NAMES,
                             bands=[(30.0, 40.0)])["CSP+LDA"]
@@ -198,7 +198,11 @@ def test_tangent_space_svm_finds_the_lateralised_rhythm():
                           bands="mu-beta")["TS+SVM"]
     assert [name for name, _ in pipe.steps] == [
         "bandpass", "covariances", "tangentspace", "gridsearchcv"]
-    assert cross_val_score(pipe, X, y, cv=4).mean() > 0.85
+    assert cross_val_score(pipe, X, y, cv=4).mean() > 0.95  # 1.0 on these windows
+    # the control: a band that misses the rhythm leaves the tangent space at chance
+    missed = make_pipelines(["TS+SVM"], sfreq=100.0, ch_names=MOTOR_CH_NAMES,
+                            bands=[(30.0, 40.0)])["TS+SVM"]
+    assert cross_val_score(missed, X, y, cv=4).mean() < 0.75
 
 
 def test_tangent_space_svm_searches_moabbs_grid_in_blocks():

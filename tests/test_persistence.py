@@ -216,6 +216,7 @@ np.save(folder + "/params.npy", loaded.predict_proba(X))
 """
 
 
+@pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_gpu_trained_model_predicts_without_cuda(data, tmp_path):
     X, y = data
