@@ -895,6 +895,10 @@ def _seeded_eeg_classifier():
             # skorch maps the saved tensors to ``device``, which knows no
             # "auto": resolve it where the net is unpickled (a joblib or dask
             # worker), then give the parameter back as the user set it
+            # parameters added since 0.1.0's pickles
+            for name, default in (("early_stopping", False), ("validation_fraction", 0.1),
+                                  ("n_iter_no_change", 10), ("tol", 1e-4)):
+                state.setdefault(name, default)
             auto = isinstance(state.get("device"), str) and state["device"] == "auto"
             if auto:
                 state["device"] = resolve_device("auto")
