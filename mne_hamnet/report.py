@@ -212,7 +212,9 @@ def summary_table(results, dataset="simulated", settings=None, stats=None):
             "Holm-adjusted p < 0.05). Effect sizes and p-values: stats.md.",
             "",
         ]
-    text += _all_scores_lines(results, protocols), ""
+    all_scores = _all_scores_lines(results, protocols)
+    if all_scores:
+        text += all_scores, ""
     if "time" in results:
         text += _fit_time_lines(results), ""
     if with_paper and "chronological" in protocols:
