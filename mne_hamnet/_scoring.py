@@ -175,7 +175,8 @@ def lead_score(results):
         Why it was chosen, a sentence.
     """
     if "balanced_accuracy" not in results:
-        return "score", "Score", "the paradigm's score (MOABB's score column)"
+        return ("score", "Score", "these results have no balanced_accuracy column (an older "
+                "version wrote them), so this is MOABB's score, the paradigm's own scorer")
     if is_unbalanced(results):
         top = 100 * float(results[MAJORITY_RATE].max())
         return (

@@ -135,9 +135,12 @@ def _make_parser():
         "benchmark",
         help="cross-validate HAMNet and the baselines under several protocols",
         description=(
-            "Cross-validate HAMNet and its baselines with MOABB and write results.csv "
-            "(one row per fold), table.md (mean ± std per pipeline and protocol, and "
-            "the mean fit time per fold) and per_subject.png to --out. With no "
+            "Cross-validate HAMNet, its baselines and the majority class with MOABB and "
+            "write results.csv (one row per fold: accuracy, balanced accuracy, macro-F1, "
+            "ROC AUC for two classes, the epochs kept), table.md (mean ± std per pipeline "
+            "and protocol, the chance levels, every score and the mean fit time per fold), "
+            "per_subject.png, stats.md and paired_differences.png (HAMNet against each "
+            "pipeline, paired) to --out. With no "
             "arguments it runs on simulated SEED-format data. Finished folds are "
             "cached in OUT/fold_cache: running the same command again skips them."
         ),

@@ -724,7 +724,7 @@ def _load(evaluation, dataset, pipelines, process_pipeline):
 def _row_key(row):
     """What tells a fold's rows apart within a protocol."""
     seed = row.get("seed")
-    seed = None if seed is None or (isinstance(seed, float) and np.isnan(seed)) else int(seed)
+    seed = None if seed is None or pd.isna(seed) else int(seed)
     return (row["pipeline"], str(row["subject"]), str(row["session"]), int(row["fold"]), seed)
 
 

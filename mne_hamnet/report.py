@@ -212,7 +212,9 @@ def summary_table(results, dataset="simulated", settings=None, stats=None):
             "Holm-adjusted p < 0.05). Effect sizes and p-values: stats.md.",
             "",
         ]
-    text += _all_scores_lines(results, protocols), ""
+    all_scores = _all_scores_lines(results, protocols)
+    if all_scores:
+        text += all_scores, ""
     if "time" in results:
         text += _fit_time_lines(results), ""
     if with_paper and "chronological" in protocols:
@@ -405,9 +407,9 @@ def plot_per_subject(results, fname=None, note=None, score=None):
         The figure.
     """
     if score is None:
-        score, title, _ = lead_score(results)
+        score, score_title, _ = lead_score(results)
     else:
-        title = METRICS.get(score, score)
+        score_title = METRICS.get(score, score)
     # Figure + the Agg canvas directly: no pyplot, so no global backend state.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -455,7 +457,7 @@ def plot_per_subject(results, fname=None, note=None, score=None):
         ax.grid(axis="y", alpha=0.3)
         ax.tick_params(labelsize=8)
     for ax in axes[::n_cols]:
-        ax.set_ylabel(f"{title} (%)")
+        ax.set_ylabel(f"{score_title} (%)")
     handles, labels = axes[0].get_legend_handles_labels()
     spare = axes[len(protocols):]
     for ax in spare:

@@ -148,6 +148,9 @@ def _compare(pair, reference, name, unit, part):
             one_tailed = compute_pvals_wilcoxon(frame, order)
             row["test"] = "Wilcoxon signed-rank test over subjects (MOABB)"
         half = _scipy_stats.t.ppf(0.975, n - 1) * spread / np.sqrt(n)
+    elif not {"samples", "samples_test"} <= set(part.columns):
+        row["test"] = "not tested: the corrected t-test needs the fold sizes (samples)"
+        return row
     else:
         n_train = float(part["samples"].mean())
         n_test = float(part["samples_test"].mean())

@@ -332,6 +332,10 @@ def test_figure_note_and_error_bars():
                                       (2, "0", 1, 0.6)]]
     fig = plot_per_subject(pd.DataFrame(rows), note="Simulated data.")
     assert "Simulated data." in [t.get_text() for t in fig.texts]
+    # the axis names the score plotted
+    assert fig.axes[0].get_ylabel() == "Score (%)"
+    scored = pd.DataFrame(rows).assign(balanced_accuracy=0.5, accuracy=0.5, majority_rate=0.7)
+    assert plot_per_subject(scored).axes[0].get_ylabel() == "Balanced accuracy (%)"
     (ax,) = [ax for ax in fig.axes if ax.get_visible() and ax.patches]
     from matplotlib.container import ErrorbarContainer
 

@@ -349,6 +349,9 @@ def test_deap_without_the_order_refuses_the_chronological_protocol(tmp_path):
     assert dataset.presentation_order is None
     # without the order, runs are videos
     assert "video 1)" in dataset.get_data([1])[1]["0"]["01"].info["description"]
+    from mne_hamnet.datasets import describe_dataset
+
+    assert "trial order: unknown. DEAP's preprocessed files" in describe_dataset("deap", tmp_path)
     for split in (None, 2):
         with pytest.raises(ValueError, match="in video order .*/participant_ratings.csv"):
             evaluate(make_pipelines(["Majority class"]), dataset, "chronological",

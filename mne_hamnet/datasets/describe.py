@@ -92,6 +92,10 @@ def describe_dataset(name, path=None, subject=None):
         "Scalp EEG has standard deviations of about 5-50 µV: values 1e6 times "
         "smaller or larger mean a wrong unit."
     )
+    problem = getattr(dataset, "trial_order_problem", None)
+    if problem:
+        # a split in time would be wrong: say so before a benchmark runs
+        lines.append(f"trial order: unknown. {problem}.")
     return "\n".join(lines)
 
 
