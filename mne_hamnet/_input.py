@@ -127,6 +127,7 @@ def _from_epochs(epochs_list, owner="HAMNetClassifier"):
         )
     if data.shape[2] == 0:
         raise ValueError(f"The Epochs' windows hold no sample: shape {data.shape}.")
+    _warn_if_microvolts_as_volts(data)
     eeg = {first.ch_names[i] for i in mne.pick_types(first.info, eeg=True, exclude=[])}
     bads = [name for name in first.info["bads"] if name in eeg]
     return Windows(data, float(info["sfreq"]), names, info, np.concatenate(events), bads)
@@ -259,6 +260,35 @@ def _warn_if_volts(data, name="X"):
             f"are used as given, and HAMNet learns nothing from signals this small: "
             f"multiply by 1e6 ({name} * 1e6, or epochs.get_data(units='uV')), or pass "
             "the Epochs themselves, which are converted to µV."
+        )
+
+
+# Epochs whose typical deviation in µV is above this hold µV labelled as volts.
+MICROVOLTS_AS_VOLTS_THRESHOLD = 1e4
+
+
+def _warn_if_microvolts_as_volts(data):
+    """Warn when Epochs, read in µV, look like µV stored as if they were volts.
+
+    MNE keeps EEG in volts. Data in µV given to ``mne.io.RawArray`` or
+    ``mne.EpochsArray`` without ``* 1e-6`` come out a million times too large
+    (about 1e7 "µV"). The rule looks at the median of the magnitudes after
+    removing each window's channel means, so that the millivolt DC offsets of
+    DC-coupled amplifiers do not count, over up to 32 windows; its threshold,
+    1e4 µV (10 mV), is far above any EEG and far below 1e6 times it.
+    """
+    sample = data[:: max(1, len(data) // 32)].astype(np.float64)
+    deviation = np.abs(sample - sample.mean(axis=-1, keepdims=True))
+    deviation = deviation[deviation != 0]
+    if deviation.size == 0:
+        return
+    typical = float(np.median(deviation))
+    if typical > MICROVOLTS_AS_VOLTS_THRESHOLD:
+        warn(
+            f"The Epochs' EEG looks about a million times too large: its median "
+            f"|deviation| is {typical:.3g} µV, while EEG typically lies between 1 and "
+            "100 µV. MNE stores EEG in volts; if the data were in µV when the Raw or "
+            "Epochs were made, scale them, e.g. mne.io.RawArray(data * 1e-6, info)."
         )
 
 

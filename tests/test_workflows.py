@@ -3,6 +3,7 @@ Pipeline -> cross_val_score, MNE's montages, Evoked, odd labels."""
 
 import warnings
 
+import mne
 import numpy as np
 import pytest
 from conftest import simulate_epochs
@@ -136,3 +137,14 @@ def test_a_channel_marked_bad_after_fit_is_named(epochs):
     with pytest.raises(ValueError, match=r"marked bad"):
         clf.partial_fit(bad)
     clf.predict(bad.copy().interpolate_bads(reset_bads=True, verbose=False))
+
+
+def test_microvolts_stored_as_volts_warn(epochs):
+    data = epochs.get_data(units="uV")  # µV, as a CSV would hold them
+    wrong = mne.EpochsArray(data, epochs.info, events=epochs.events, verbose=False)
+    with pytest.warns(RuntimeWarning, match="a million times too large.*data \\* 1e-6"):
+        HAMNetClassifier(**FAST).fit(wrong)
+    # millivolt offsets of DC-coupled amplifiers, in volts as MNE keeps them, do not warn
+    offset = mne.EpochsArray(epochs.get_data() + 5e-3, epochs.info, events=epochs.events,
+                             verbose=False)
+    HAMNetClassifier(**FAST).fit(offset)

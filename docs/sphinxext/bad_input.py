@@ -90,6 +90,10 @@ CASES = {
          "inside the network, same predictions",
          "assert (clf_array.fit(X + offset, y).predict(X + offset) "
          "== clf_array.fit(X, y).predict(X)).all()", "works"),
+        ("Epochs made from µV data without ``* 1e-6`` (a million times too large): "
+         "used as given, with a warning",
+         "HAMNetClassifier(**quick).fit(mne.EpochsArray(epochs.get_data(units='uV'), "
+         "epochs.info, events=epochs.events))", "works"),
         ("Epochs whose C4 is marked bad: C3 has no partner, and the message says why",
          "HAMNetClassifier().fit(epochs_c4_bad)"),
         ("``cross_val_score(clf, epochs)`` without ``y``: the event codes",
