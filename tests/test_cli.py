@@ -458,3 +458,11 @@ def test_tilde_in_out_is_the_home_folder(tmp_path, monkeypatch, capsys):
                  "--path", "~/data"]) == 0
     assert (home / "bench" / "results.csv").exists() and any((home / "data").iterdir())
     assert list(work.iterdir()) == []  # no folder named "~" here
+
+
+def test_unwritable_simulated_path_is_one_line(tmp_path, capsys):
+    status = main(["benchmark", "--quick", *LIGHT, "--path", "/proc/mne-hamnet-sim",
+                   "--out", str(tmp_path)])
+    assert status == 2
+    assert ("Cannot write to the --path folder for the simulated data /proc/mne-hamnet-sim"
+            in capsys.readouterr().err)
