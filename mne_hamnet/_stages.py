@@ -239,6 +239,8 @@ def train_epochs(net, dataset, y, fit_params, epochs=None):
                 # the classifier as a kept interruption would
                 net.notify("on_train_end", X=dataset, y=y)
                 net.interrupted_ = True
+                if net.stage_ == "pretrain":
+                    net.history_pretrain_ = net.history_
                 net._update_filters()
                 raise
         except FloatingPointError:

@@ -632,6 +632,12 @@ def _simulated(args, spec, stack):
     if folder.is_dir() and any(folder.iterdir()):
         progress.info("Reading the simulated data already in %s", folder)
     else:
+        from .report import writable_folder
+
+        try:
+            writable_folder(folder, "--path folder for the simulated data")
+        except ValueError as err:
+            raise UsageError(_cli_message(err)) from None
         t_start = time.perf_counter()
         try:
             spec.simulate(folder, random_state=args.random_state, **sizes)

@@ -530,3 +530,11 @@ def test_deap_chronological_uses_the_presentation_order_or_is_left_out(tmp_path,
     assert main([*base, "--simulated", "--protocol", "chronological", "--path",
                  str(tmp_path / "unordered"), "--out", str(tmp_path / "c")]) == 2
     assert "participant_ratings.csv" in capsys.readouterr().err
+
+
+def test_unwritable_simulated_path_is_one_line(tmp_path, capsys):
+    status = main(["benchmark", "--quick", *LIGHT, "--path", "/proc/mne-hamnet-sim",
+                   "--out", str(tmp_path)])
+    assert status == 2
+    assert ("Cannot write to the --path folder for the simulated data /proc/mne-hamnet-sim"
+            in capsys.readouterr().err)

@@ -279,13 +279,16 @@ def test_on_interrupt_keep_scores_the_cut_fold_as_before(data):
     assert scores.shape == (2,)
 
 
-def test_on_interrupt_raise_stops_a_plain_fit_and_keeps_what_it_did(data, reference):
+@pytest.mark.parametrize("stage, epoch", [("pretrain", 3), ("finetune", 2)])
+def test_on_interrupt_raise_stops_a_plain_fit_and_keeps_what_it_did(data, reference, stage,
+                                                                     epoch):
     clf = HAMNetClassifier(**PARAMS, on_interrupt="raise",
-                           callbacks=[("ctrl_c", CtrlC(stage="finetune", epoch=2))])
+                           callbacks=[("ctrl_c", CtrlC(stage=stage, epoch=epoch))])
     with pytest.raises(KeyboardInterrupt):
         clf.fit(*data)
     # the same state as a kept interruption: it predicts, and resume() finishes the fit
-    assert clf.interrupted_ and clf.stage_ == "finetune" and len(clf.history_) == 2
+    assert clf.interrupted_ and clf.stage_ == stage and len(clf.history_) == epoch
+    assert len(clf.history_pretrain_) == (epoch if stage == "pretrain" else 4)
     np.testing.assert_array_equal(clf.temporal_filters_,
                                   clf.module_.temporal.weight[:, 0].detach().numpy())
     clf.set_params(callbacks__ctrl_c__stage=None)

@@ -16,6 +16,7 @@ Usage in reST::
 """
 
 import contextlib
+import io
 import os
 import re
 import tempfile
@@ -25,8 +26,8 @@ from unittest import mock
 
 # Each section maps to a list of (what, code) or (what, code, flags). The
 # code runs in the namespace built by `make_namespace`. It must raise,
-# unless the flags contain "works"; other flags name a context the case
-# needs (see `_CONTEXTS`).
+# unless the flags contain "works"; "ctrl_c" lets it raise KeyboardInterrupt;
+# other flags name a context the case needs (see `_CONTEXTS`).
 CASES = {
     "input": [
         ("A continuous Raw instead of windows", "HAMNetClassifier().fit(raw)"),
@@ -129,6 +130,14 @@ CASES = {
         ("``classes`` listing fewer classes than ``y`` holds",
          "HAMNetClassifier(classes=[1]).fit(epochs)"),
         ("An unknown ``on_interrupt``", "HAMNetClassifier(on_interrupt='stop').fit(epochs)"),
+        ("Ctrl-C during a plain fit (here a callback raises ``KeyboardInterrupt`` in "
+         "epoch 1): the classifier keeps what it learned and can ``resume``",
+         "HAMNetClassifier(**quick, callbacks=[CtrlC()]).fit(epochs).predict(epochs)",
+         "works"),
+        ("Ctrl-C during a fit inside ``cross_val_score`` (or ``GridSearchCV``, MOABB, "
+         "``evaluate``): the whole run stops, no half-trained fold is scored",
+         "cross_val_score(HAMNetClassifier(**quick, callbacks=[CtrlC()]), epochs, "
+         "epochs.events[:, 2], cv=2)", "ctrl_c"),
         ("A network argument that does not fit the data (bands above Nyquist)",
          "HAMNetClassifier(module__bands=[(40, 120)]).fit(epochs)"),
         ("A negative ``random_state``", "HAMNetClassifier(random_state=-5).fit(epochs)"),
@@ -364,6 +373,12 @@ CASES = {
          "works"),
         ("Arrays given to a pipeline built without ``sfreq`` (outside ``evaluate``)",
          "make_pipelines(['CSP+LDA'])['CSP+LDA'].fit(X, y)"),
+        ("``mne-hamnet`` without a command: the help, on stderr, and exit status 2",
+         "from mne_hamnet.cli import main\n"
+         "with contextlib.redirect_stderr(io.StringIO()):\n"
+         "    assert main([]) == 2", "works"),
+        ("CSP+LDA at ``verbose=0``: MNE's log of each CSP fit is not shown",
+         "make_pipelines(['CSP+LDA'], bands='mu-beta')['CSP+LDA'].fit(epochs, y)", "works"),
         ("braindecode installed beside a torch its torchaudio was not built for (its "
          "import fails with an ``OSError``)", "make_pipelines(['EEGNet'])",
          "broken_braindecode"),
@@ -461,6 +476,16 @@ def make_namespace(folder):
         plot_mirror_pairs=plot_mirror_pairs, plot_spatial_filters=plot_spatial_filters,
         plot_temporal_filters=plot_temporal_filters,
     )
+    from skorch.callbacks import Callback
+
+    class CtrlC(Callback):
+        """Raise KeyboardInterrupt at the end of epoch 1, as Ctrl-C would."""
+
+        def on_epoch_end(self, net, **kwargs):
+            if len(net.history) == 1:
+                raise KeyboardInterrupt
+
+    namespace.update(CtrlC=CtrlC, contextlib=contextlib, io=io)
     namespace["clf"] = HAMNetClassifier(**quick).fit(namespace["epochs"])
     import pickle
 
@@ -606,15 +631,18 @@ def _run(case, namespace, folder):
     what, code = case[:2]
     flags = case[2].split(",") if len(case) > 2 else []
     works = "works" in flags
-    contexts = [_CONTEXTS[flag]() for flag in flags if flag != "works"]
+    contexts = [_CONTEXTS[flag]() for flag in flags if flag not in ("works", "ctrl_c")]
     error, message, warned = None, "", []
+    # a case flagged ctrl_c shows a KeyboardInterrupt as its result; elsewhere
+    # Ctrl-C stops the build as usual
+    caught_errors = (Exception, KeyboardInterrupt) if "ctrl_c" in flags else Exception
     with contextlib.ExitStack() as stack, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for context in contexts:
             stack.enter_context(context)
         try:
             exec(code, dict(namespace))  # our own snippets, from CASES
-        except Exception as err:  # the error is the result
+        except caught_errors as err:  # the error is the result
             error, message = type(err).__name__, str(err)
     for w in caught:
         text = f"{w.category.__name__}: {_clean(str(w.message), folder)}"
