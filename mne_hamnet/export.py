@@ -102,12 +102,6 @@ def to_torchscript(clf, path):
         ``torch::jit::load(path)`` in C++ (libtorch); calling it on a float32
         tensor (n_windows, n_chans, n_times) in µV gives the probabilities.
 
-    Notes
-    -----
-    Recent PyTorch versions deprecate TorchScript (``torch.jit``) in favour
-    of ``torch.export``; libtorch still loads TorchScript files. For a
-    format without that horizon use :func:`to_onnx`.
-
     Raises
     ------
     TypeError
@@ -116,6 +110,12 @@ def to_torchscript(clf, path):
         If ``clf`` is not fitted.
     OSError
         If ``path`` cannot be written; the message names it.
+
+    Notes
+    -----
+    Recent PyTorch versions deprecate TorchScript (``torch.jit``) in favour
+    of ``torch.export``; libtorch still loads TorchScript files. For a
+    format without that horizon use :func:`to_onnx`.
     """
     network = _network(clf)
     with torch.no_grad(), warnings.catch_warnings():

@@ -21,11 +21,10 @@ from ._check import _check_positive_int, _validate_type
 from ._input import VOLTS_THRESHOLD, _median_if_below
 from ._logging import logger, warn
 from ._online_model import resolve_model
-from ._online_simulate import SIMULATED_CH_NAMES, simulate_recording
+from ._online_simulate import simulate_recording
 from ._online_stream import NewSamples, Windower, check_stream, connect, import_mne_lsl
 
-__all__ = ["OnlineDecoder", "Prediction", "causal_filter", "simulate_recording",
-           "SIMULATED_CH_NAMES"]
+__all__ = ["OnlineDecoder", "Prediction", "causal_filter", "simulate_recording"]
 
 # Time between two looks at the stream's buffer while waiting for samples:
 # short against the step, so that it adds little to the latency.
@@ -35,7 +34,7 @@ _POLL_S = 0.001
 class Prediction(namedtuple("Prediction", ["timestamp", "label", "proba"])):
     """One live prediction: unpacks as ``(timestamp, label, proba)``.
 
-    Attributes
+    Parameters
     ----------
     timestamp : float
         LSL time of the window's last sample.
@@ -44,7 +43,7 @@ class Prediction(namedtuple("Prediction", ["timestamp", "label", "proba"])):
         ``proba``.
     proba : ndarray of shape (n_classes,)
         Class probabilities averaged over the last ``smooth`` windows.
-    raw_proba : ndarray of shape (n_classes,)
+    raw_proba : ndarray of shape (n_classes,) | None
         This window's own probabilities.
     latency : float
         Seconds from the window's last sample (``timestamp``) to the
@@ -52,6 +51,11 @@ class Prediction(namedtuple("Prediction", ["timestamp", "label", "proba"])):
     window : ndarray of float32, shape (n_chans, n_times) | None
         The window the model saw (µV, fitted channel order), kept only with
         ``keep_windows=True``.
+
+    Attributes
+    ----------
+    timestamp, label, proba, raw_proba, latency, window
+        The parameters.
     """
 
     # no __slots__: the fields beyond the three live in the instance's __dict__
