@@ -29,7 +29,8 @@ def test_torchscript_agrees_with_predict_proba(fitted, tmp_path):
     assert clf.module_.n_branches == 2  # both branches and the mirror index exported
     path = to_torchscript(clf, tmp_path / "hamnet.pt")
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*torch.jit.*deprecated", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", message=".*torch.jit.*deprecated",
+                                category=DeprecationWarning)
         loaded = torch.jit.load(path)
     # a batch size other than the traced one, and a single window
     for windows in (X[:7], X[10:11]):
