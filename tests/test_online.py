@@ -212,13 +212,20 @@ def test_duration_interrupt_outlet_and_smoothing(recording, fitted, tmp_path):
 @needs_lsl
 def test_causal_filter_live(recording, fitted):
     clf = fitted
+    from mne_lsl.stream import StreamLSL
+
     player, name = _play(recording.copy().crop(0, 3 - 1 / SFREQ))
     try:
-        decoder = OnlineDecoder(clf, name, l_freq=30.0, h_freq=90.0, keep_windows=True)
+        # a StreamLSL the user connected: used as it is, and left connected
+        stream = StreamLSL(4.0, name=name, source_id=name).connect(timeout=5.0)
+        decoder = OnlineDecoder(clf, stream, l_freq=30.0, h_freq=90.0, keep_windows=True)
         predictions = decoder.run()
+        decoder.close()
+        assert stream.connected
+        stream.disconnect()
     finally:
         _stop(player)
-    assert predictions
+    assert predictions and decoder.stop_reason == "stream stopped"
     # the band-pass removed the 10 µV of white noise outside 30-90 Hz: the
     # windows differ from the raw samples the reference recording holds
     reference = recording.get_data(picks=clf.ch_names_, units="uV").astype(np.float32)
