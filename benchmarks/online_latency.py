@@ -113,15 +113,14 @@ def live(clf, raw, seconds, step, chunk_size):
         if player.running:
             player.stop()
     latency = np.array([p.latency for p in predictions]) * 1e3
-    first = 20  # the first windows come with the start-up
     return {
         "step": step, "seconds": elapsed, "n": len(predictions),
         # windows per second of the decoder's own output, first to last
         "rate": (len(busy) - 1) / (busy[-1] - busy[0]),
         "asked": SFREQ / max(1, round(step * SFREQ)),
-        "p50": float(np.percentile(latency[first:], 50)),
-        "p99": float(np.percentile(latency[first:], 99)),
-        "max": float(latency[first:].max()),
+        "p50": float(np.percentile(latency, 50)),
+        "p99": float(np.percentile(latency, 99)),
+        "max": float(latency.max()),
         "lead_ms": chunk_size / SFREQ * 1e3,
         "stop": decoder.stop_reason,
     }
@@ -171,8 +170,8 @@ def main():
         "polling). Latency: from the LSL timestamp of a window's last sample to its "
         "prediction. `PlayerLSL` stamps each chunk with the time its last sample is due, "
         "one chunk (5 ms here) before it is pushed, so the true delay from the sample's "
-        "push to the prediction is the latency plus up to 5 ms. The first 20 windows are "
-        "left out (start-up).", "",
+        "push to the prediction is the latency plus up to 5 ms. Every window counts, the "
+        "first included.", "",
         "| windows | asked (windows/s) | sustained (windows/s) | latency p50 (ms) | "
         "p99 (ms) | max (ms) | p50 / predict p50 | stopped by |",
         "|---|---|---|---|---|---|---|---|",

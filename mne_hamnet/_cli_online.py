@@ -116,7 +116,7 @@ def _online(args):
     spec = decoder.spec
     print(f"Decoding {decoder.stream.name!r} with {type(model).__name__}: "
           f"{len(spec.ch_names)} channels at {spec.sfreq:g} Hz, windows of "
-          f"{spec.n_times / spec.sfreq:g} s every {decoder.hop / spec.sfreq:g} s"
+          f"{spec.n_times / spec.sfreq:.3g} s every {decoder.hop / spec.sfreq:.3g} s"
           + (f"; predictions to {args.out}" if args.out else "") + ". Ctrl-C stops.",
           flush=True)
     try:

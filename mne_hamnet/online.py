@@ -248,7 +248,7 @@ class OnlineDecoder:
         # the first samples may take a moment to come after connecting
         patience = max(self.timeout, 2.0)
         self.stop_reason = None
-        units_checked = False
+        units_checked, first_read = False, True
         try:
             while True:
                 now = local_clock()
@@ -269,7 +269,12 @@ class OnlineDecoder:
                 last_arrival, patience = now, self.timeout
                 if self._filter is not None:
                     data = self._filter(data)
-                for window, timestamp in windower.push(data, timestamps):
+                windows = windower.push(data, timestamps)
+                if first_read:
+                    # samples buffered since connecting: predict only the latest
+                    # window, not a backlog whose latency says nothing of the loop
+                    windows, first_read = windows[-1:], not windows
+                for window, timestamp in windows:
                     if not units_checked:
                         _check_units(window, self.stream.name)
                         units_checked = True
