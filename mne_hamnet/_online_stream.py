@@ -97,6 +97,12 @@ def check_stream(stream, spec):
             "Rename the stream's channels to the montage's names (or fit on the "
             "channels the device records)."
         )
+    if stream.n_buffer < spec.n_times:
+        raise ValueError(
+            f"The stream {stream.name!r} buffers {stream.n_buffer} samples, fewer than "
+            f"the model's window of {spec.n_times}: connect a StreamLSL with a larger "
+            "bufsize (in seconds)."
+        )
     picks = np.array([names.index(ch) for ch in spec.ch_names])
     scales = np.empty((len(picks), 1))
     for k, pick in enumerate(picks):
