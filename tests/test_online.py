@@ -366,3 +366,14 @@ def test_model_rule_for_pipelines(fitted):
     assert spec.ch_names == ["C3", "C4"] and spec.sfreq == 100.0
     with pytest.raises(TypeError, match="predict_proba"):
         resolve_model(object())
+
+
+def test_missing_optional_dependencies_say_what_to_install(fitted, monkeypatch, tmp_path):
+    from mne_hamnet.export import to_onnx
+
+    monkeypatch.setitem(sys.modules, "mne_lsl", None)
+    with pytest.raises(ImportError, match=r"pip install 'mne-hamnet\[online\]'"):
+        OnlineDecoder(fitted, "any").connect()
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    with pytest.raises(ImportError, match=r"pip install 'mne-hamnet\[export\]'"):
+        to_onnx(fitted, tmp_path / "x.onnx")
