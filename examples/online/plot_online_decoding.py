@@ -56,7 +56,7 @@ print(event_id, "->", clf.classes_)
 # and stops by itself half a second after the stream ends. A unique name
 # keeps this stream apart from any other on the network.
 
-test = simulate_recording(duration=8.0, sfreq=sfreq, block=3.0, random_state=1)
+test = simulate_recording(duration=6.0, sfreq=sfreq, block=3.0, random_state=1)
 name = f"hamnet-example-{uuid.uuid4().hex[:8]}"
 player = PlayerLSL(test, chunk_size=1, n_repeat=1, name=name, source_id=name,
                    annotations=False).start()
