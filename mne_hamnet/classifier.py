@@ -22,6 +22,7 @@ from ._input import check_targets, encode_labels, event_codes, is_epochs, to_win
 from ._io import save_files_atomic, write_atomic
 from ._logging import warn
 from ._paper import PAPER_TRAINING
+from ._predict import predict_proba_windows
 from ._training import BatchSlicer, TensorWindows, as_tensor_windows, denormals_flushed
 from .callbacks import FiniteLoss, StageCheckpoint, StageEarlyStopping, StageProgress
 from .hamnet import HAMNet
@@ -798,9 +799,13 @@ class HAMNetClassifier(NeuralNetClassifier):
             Rows sum to 1; columns follow ``classes_``.
         """
         self.check_is_fitted(["module_", "mirror_"])
-        data = X if isinstance(X, Dataset) else self._predict_windows(X)
-        with self._on_device(resolve_device(self.device)):
-            proba = NeuralNet.predict_proba(self, data)
+        if isinstance(X, Dataset):
+            data = X
+            with self._on_device(resolve_device(self.device)):
+                proba = NeuralNet.predict_proba(self, data)
+        else:
+            data = self._predict_windows(X)
+            proba = predict_proba_windows(self, data)
         bad = ~np.isfinite(proba).all(axis=1)
         if bad.any():
             detail = ""

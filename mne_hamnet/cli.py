@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
+from ._cli_online import add_online_commands
 from ._logging import PROGRESS_LOGGER, logger
 from ._paper import PAPER_TRAINING
 from .pipelines import (  # noqa: F401 (the paper's accuracies, importable from here)
@@ -84,6 +85,7 @@ def main(argv=None):
               file=sys.stderr)
         return 2
     run = _benchmark if args.command == "benchmark" else _check_dataset
+    run = getattr(args, "run_command", run)  # the online and play commands
     with _console_logging(args.verbose):
         try:
             _check_paths(args)
@@ -275,6 +277,7 @@ def _make_parser():
         "--subject", type=int, default=None, help="the subject to read (default: the first)"
     )
     check.add_argument("-v", "--verbose", action="store_true", help="log everything")
+    add_online_commands(commands)
     return parser
 
 

@@ -37,6 +37,8 @@ MODULES = [
     "mne_hamnet.pairing",
     "mne_hamnet.pipelines",
     "mne_hamnet.callbacks",
+    "mne_hamnet.online",
+    "mne_hamnet.export",
 ]
 # Public modules that are not documented as modules of their own, and why.
 NOT_API_MODULES = {
