@@ -672,8 +672,16 @@ class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
         arrays; Epochs carry them).
     h_freq : float, default=38.0
         Top of the task's bands, in Hz.
-    max_epochs, batch_size, device, random_state, verbose
-        As in :func:`make_pipelines`.
+    max_epochs : int, default=1400
+        Training epochs of the network; the most under early stopping.
+    batch_size : int, default=100
+        Windows per mini-batch.
+    device : str, default="auto"
+        Where the network trains; ``"auto"`` picks CUDA when available.
+    random_state : int | None, default=None
+        Seeds the network's initialisation and batch order.
+    verbose : int, default=0
+        Verbosity of the network; 0 is silent.
     early : dict | None, default=None
         The network's early-stopping parameters (``early_stopping``,
         ``validation_fraction``, ...), as ``make_pipelines(budget="early")``
