@@ -75,7 +75,7 @@ def test_physionet_benchmark_runs_offline(physionet_offline, tmp_path, capsys):
                    "--quick", "--out", str(out)])
     assert status == 0, capsys.readouterr().err
     results = pd.read_csv(out / "results.csv")
-    assert set(results.pipeline) == {"HAMNet", "DE+SVM"}
+    assert set(results.pipeline) == {"HAMNet", "DE+SVM", "Majority class"}
     assert (results.protocol == "trialwise").all()
     assert (results.n_classes == 2).all()
     # 3 hand runs x 4 trials of each hand; 2 folds; trials are the epochs
@@ -133,7 +133,7 @@ def test_physionet_benchmark_with_the_peers(physionet_offline, tmp_path, capsys)
                    "--protocol", "trialwise", "--quick", "--out", str(out)])
     assert status == 0, capsys.readouterr().err
     results = pd.read_csv(out / "results.csv")
-    assert set(results.pipeline) == {"HAMNet", "CSP+LDA", "TS+SVM", "EEGNet"}
+    assert set(results.pipeline) == {"HAMNet", "CSP+LDA", "TS+SVM", "EEGNet", "Majority class"}
     # every pipeline on the same folds
     folds = results.groupby("pipeline")[["samples", "samples_test"]].apply(
         lambda d: tuple(map(tuple, d.to_numpy())))
