@@ -76,8 +76,9 @@ def epochs_kept(estimator, X, y_true):
     """The epochs the fitted pipeline's last step kept, as ``"stage=epoch;..."``.
 
     Scorer-shaped because scoring is the one hook where MOABB's fold runner
-    hands out the fitted pipeline; it scores nothing. An estimator without
-    ``epochs_kept_`` (no network, or fixed epochs) gives ``""``.
+    hands out the fitted pipeline; it scores nothing. Networks always set
+    ``epochs_kept_`` (the last epoch under a fixed budget); an estimator
+    without it (no network) gives ``""``.
     """
     final = getattr(estimator, "best_estimator_", estimator)
     if hasattr(final, "steps"):

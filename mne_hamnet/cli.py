@@ -53,7 +53,6 @@ DEFAULT_MOABB_PARADIGM = "LeftRightImagery"
 # HAMNet's band preset for MOABB's motor-imagery data.
 MOABB_BAND_PRESET = "mu-beta"
 # The old table titles, by protocol (now records of mne_hamnet.protocols).
-PROTOCOL_TITLES = {name: protocol.title for name, protocol in PROTOCOLS.items()}
 # Seeds go to numpy's legacy RandomState (MOABB's splitters), which takes 32 bits.
 MAX_SEED = 2**32 - 1
 

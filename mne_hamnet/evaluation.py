@@ -17,7 +17,7 @@ from sklearn.preprocessing import FunctionTransformer
 from . import _moabb
 from ._check import _check_path, _check_positive_int, _check_unique_names, _validate_type
 from ._folds import FoldCache, plan_folds, run_folds
-from ._logging import PROGRESS_LOGGER, logger
+from ._logging import PROGRESS_LOGGER, logger, warn
 from ._scoring import EPOCHS_KEPT, fold_columns
 from ._seeds import seed_groups
 from ._validation import TRIAL_ID, trial_ids
@@ -261,8 +261,9 @@ def evaluate(
             for name in protocols
         }
         sfreq, ch_names = _signal_info(paradigm, dataset, X)
-        pipelines = _with_signal_params(pipelines, sfreq, ch_names)
+        pipelines = _built_networks(_with_signal_params(pipelines, sfreq, ch_names), ch_names)
         check_pipelines_fit(pipelines, sfreq, ch_names)
+        _check_recipes(pipelines, protocols)
         _check_trials(protocols, metadata, groups, n_splits)
         tables = []
         # one load per trial-level step, one at a time: a copy of SEED's
@@ -458,6 +459,68 @@ def _with_signal_params(pipelines, sfreq, ch_names):
             pipeline = clone(pipeline).set_params(**updates)
         filled[name] = pipeline
     return filled
+
+
+def _built_networks(pipelines, ch_names):
+    """The pipelines, with each :class:`~mne_hamnet.pipelines.NetworkAtDataRate` built.
+
+    Once the data's rate is known, the network's pipeline is the one
+    ``make_pipelines(sfreq=...)`` gives: its leading band-pass then moves
+    onto each trial (:func:`trial_step_groups`), and both share their cached
+    folds. Left as they are when the channel names are unknown (a network
+    that pairs channels needs them).
+    """
+    from .pipelines import NetworkAtDataRate
+
+    if isinstance(ch_names, (int, np.integer)):
+        return pipelines
+    return {
+        name: (pipeline.build(pipeline.sfreq, list(ch_names))
+               if isinstance(pipeline, NetworkAtDataRate) and pipeline.sfreq is not None
+               else pipeline)
+        for name, pipeline in pipelines.items()
+    }
+
+
+def _check_recipes(pipelines, protocols):
+    """Warn when EEGNet's dropout is not its authors' for a protocol it runs under."""
+    from .pipelines import EEGNET_DROPOUT
+
+    for name, pipeline in pipelines.items():
+        dropout = _eegnet_dropout(pipeline)
+        if dropout is None:
+            continue
+        for protocol in protocols:
+            recipe = "cross-subject" if protocol == "cross-subject" else "within-subject"
+            if dropout != EEGNET_DROPOUT[recipe]:
+                warn(
+                    f"Pipeline {name!r} runs EEGNet with a dropout of {dropout} under the "
+                    f"protocol {protocol!r}, where its authors use {EEGNET_DROPOUT[recipe]}. "
+                    "Build one set of pipelines per recipe: make_pipelines(..., "
+                    "protocol=...) for each group of pipelines.protocol_recipes(protocols, "
+                    "names), and evaluate each group (as mne-hamnet benchmark does)."
+                )
+                break
+
+
+def _eegnet_dropout(pipeline):
+    """EEGNet's dropout in ``pipeline``, or None when it runs no EEGNet."""
+    from .pipelines import EEGNET_DROPOUT, NetworkAtDataRate
+
+    if isinstance(pipeline, NetworkAtDataRate):
+        if pipeline.name != "EEGNet":
+            return None
+        return EEGNET_DROPOUT["cross-subject" if pipeline.cross_subject else "within-subject"]
+    try:
+        params = pipeline.get_params(deep=True)
+    except (AttributeError, TypeError):
+        return None
+    for key, value in params.items():
+        if key.endswith("module__drop_prob"):
+            module = params.get(key[: -len("__drop_prob")])
+            if getattr(module, "__name__", "") in ("EEGNet", "EEGNetv4"):
+                return value
+    return None
 
 
 def _signal_params(estimator):

@@ -28,7 +28,6 @@ from .protocols import get_protocol
 
 _logger = logging.getLogger(__name__)
 
-SEED_SFREQ = 200.0
 # make_pipelines(sfreq=None) checks band edges only for their order, not
 # against Nyquist, which is checked at fit once the rate is known
 _UNKNOWN_RATE = 1e12
@@ -288,7 +287,13 @@ def make_pipelines(
     names = _check_names(names)
     _check_option("budget", budget, BUDGETS)
     early = dict(EARLY_STOPPING) if budget == "early" else {}
-    if n_iter_no_change is not None and early:
+    if n_iter_no_change is not None:
+        if not early:
+            raise ValueError(
+                f"n_iter_no_change={n_iter_no_change!r} sets the patience of early stopping, "
+                f"but budget={budget!r} trains a fixed number of epochs: pass "
+                "budget='early', or leave n_iter_no_change None."
+            )
         early["n_iter_no_change"] = _check_positive_int(n_iter_no_change, "n_iter_no_change")
     # None stays None: each estimator takes the rate and channels from the data
     if sfreq is not None:
@@ -746,13 +751,7 @@ class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
                 "sfreq=...), or set_params(sfreq=...); evaluate() sets it from the "
                 "paradigm's data."
             )
-        _validate_type(sfreq, "numeric", "sfreq")
-        pipeline = _braindecode_pipeline(
-            self.name, sfreq=float(sfreq), ch_names=ch_names, h_freq=self.h_freq,
-            max_epochs=self.max_epochs, batch_size=self.batch_size, device=self.device,
-            random_state=self.random_state, verbose=self.verbose, early=self.early,
-            cross_subject=self.cross_subject, task=self.task,
-        )
+        pipeline = self.build(sfreq, ch_names)
         network = pipeline.steps[-1][0]
         params = {} if groups is None else {f"{network}__groups": groups}
         self.pipeline_ = pipeline.fit(X, y, **params)
@@ -761,6 +760,33 @@ class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
         self.epochs_kept_ = dict(getattr(self.pipeline_[-1], "epochs_kept_", {}))
         self.validation_split_ = getattr(self.pipeline_[-1], "validation_split_", None)
         return self
+
+    def build(self, sfreq, ch_names):
+        """The unfitted pipeline of the recipe at ``sfreq``, as ``make_pipelines`` builds it.
+
+        :func:`~mne_hamnet.evaluation.evaluate` calls it once the data's rate
+        is known, so that the network's band-pass moves onto each trial as
+        for a pipeline built with ``sfreq``.
+
+        Parameters
+        ----------
+        sfreq : float
+            Sampling frequency of the windows in Hz.
+        ch_names : list of str | None
+            Channel names of the windows, in order.
+
+        Returns
+        -------
+        pipeline : sklearn.pipeline.Pipeline
+            Band-pass, channel scaling and the network.
+        """
+        _validate_type(sfreq, "numeric", "sfreq")
+        return _braindecode_pipeline(
+            self.name, sfreq=float(sfreq), ch_names=ch_names, h_freq=self.h_freq,
+            max_epochs=self.max_epochs, batch_size=self.batch_size, device=self.device,
+            random_state=self.random_state, verbose=self.verbose, early=self.early,
+            cross_subject=self.cross_subject, task=self.task,
+        )
 
     def predict(self, X):
         """Predicted class labels of the windows ``X``.
