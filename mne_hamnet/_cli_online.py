@@ -74,7 +74,7 @@ def add_online_commands(commands):
 
 
 def _usage_error(err):
-    from .cli import UsageError, _cli_message
+    from ._cli_errors import UsageError, _cli_message
 
     return UsageError(_cli_message(err))
 

@@ -176,7 +176,8 @@ class _TrialBandPass(FixedTransformer):
 
         from ._peer_steps import BandPass
 
-        sos = BandPass(raw.info["sfreq"], self.l_freq, self.h_freq, self.order)._sos()
+        sfreq = raw.info["sfreq"]
+        sos = BandPass(sfreq, self.l_freq, self.h_freq, self.order)._sos(sfreq)
         raw = raw.copy().load_data(verbose=False)
         return raw.apply_function(
             lambda data: sosfiltfilt(sos, data, axis=-1), picks="data", channel_wise=False,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
+from ._cli_errors import UsageError, _cli_message
 from ._cli_online import add_online_commands
 from ._logging import PROGRESS_LOGGER, logger
 from ._paper import PAPER_TRAINING
@@ -55,10 +56,6 @@ MOABB_BAND_PRESET = "mu-beta"
 # The old table titles, by protocol (now records of mne_hamnet.protocols).
 # Seeds go to numpy's legacy RandomState (MOABB's splitters), which takes 32 bits.
 MAX_SEED = 2**32 - 1
-
-
-class UsageError(Exception):
-    """A bad command-line value; reported in one line with exit status 2."""
 
 
 def main(argv=None):
@@ -520,11 +517,6 @@ def _usable_cores():
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-def _cli_message(err):
-    """The error's message on one line."""
-    return " ".join(str(err).split())
 
 
 def _training(args, data):
