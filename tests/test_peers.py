@@ -279,7 +279,8 @@ def test_network_recipes(name):
 )
 def test_eegnet_dropout_follows_the_protocol(protocol, dropout):
     pytest.importorskip("braindecode")
-    pipe = make_pipelines(["EEGNet", "ShallowFBCSPNet"], protocol=protocol)
+    pipe = make_pipelines(["EEGNet", "ShallowFBCSPNet"], protocol=protocol, sfreq=200.0,
+                          ch_names=SEED_CH_NAMES)
     assert pipe["EEGNet"].steps[-1][1].get_params()["module__drop_prob"] == dropout
     # only EEGNet's recipe depends on the protocol
     assert "module__drop_prob" not in pipe["ShallowFBCSPNet"].steps[-1][1].get_params()
@@ -295,7 +296,7 @@ def test_bad_protocol_and_task():
 @pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
 def test_conformer_follows_its_seed_script_on_emotion_data():
     pytest.importorskip("braindecode")
-    emotion = make_pipelines(["EEGConformer"])["EEGConformer"]
+    emotion = make_pipelines(["EEGConformer"], sfreq=200.0, ch_names=SEED_CH_NAMES)["EEGConformer"]
     params = emotion.steps[-1][1].get_params()
     # kernels in samples at SEED's 200 Hz, not rescaled from 250 Hz
     assert {key: params[f"module__{key}"] for key in (
@@ -305,7 +306,8 @@ def test_conformer_follows_its_seed_script_on_emotion_data():
     band = emotion.steps[0][1]
     assert (band.l_freq, band.h_freq) == (4.0, 47.0)
     assert emotion.steps[-2][1].per_channel is False
-    motor = make_pipelines(["EEGConformer"], task="motor")["EEGConformer"]
+    motor = make_pipelines(["EEGConformer"], task="motor", sfreq=200.0,
+                           ch_names=SEED_CH_NAMES)["EEGConformer"]
     params = motor.steps[-1][1].get_params()
     assert (params["module__filter_time_length"], motor.steps[0][1].h_freq) == (20, 76.0)
     assert "module__num_heads" not in params and motor.steps[-2][1].per_channel
