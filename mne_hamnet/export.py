@@ -170,12 +170,12 @@ def to_onnx(clf, path, *, opset_version=17):
     TypeError, sklearn.exceptions.NotFittedError, OSError
         As for :func:`to_torchscript`.
     """
+    # the model first: a wrong or unfitted one is named whatever is installed
+    network = _network(clf, band_power="direct")
     try:
         import onnx  # noqa: F401 (torch's exporter needs it)
     except ImportError as err:
         raise ImportError(f"Exporting to ONNX needs onnx ({err}): {_INSTALL}.") from err
-
-    network = _network(clf, band_power="direct")
 
     def save(tmp):
         with torch.no_grad(), warnings.catch_warnings():
