@@ -70,13 +70,7 @@ def check_params(net):
             _check_positive_int(size, f"{prefix}__batch_size")
     check_early_stopping(
         "HAMNetClassifier", net.early_stopping, net.validation_fraction,
-        net.n_iter_no_change, net.tol)
-    if net.early_stopping and net.train_split is not None:
-        raise ValueError(
-            "HAMNetClassifier holds out its own validation part with "
-            "early_stopping=True (see validation_fraction); train_split must "
-            f"then stay None, but got {net.train_split!r}."
-        )
+        net.n_iter_no_change, net.tol, net.train_split)
     if isinstance(net.mirror, type):
         raise TypeError(
             f"mirror must be an instance of HemisphereMirror, but got the class "

@@ -16,6 +16,13 @@ from sklearn.utils import check_random_state
 
 from ._check import _validate_type
 
+#: The early-stopping parameters' defaults (scikit-learn's), shared by
+#: HAMNetClassifier and the braindecode wrapper, and given to pickles made
+#: before the parameters existed.
+EARLY_STOPPING_DEFAULTS = {
+    "early_stopping": False, "validation_fraction": 0.1, "n_iter_no_change": 10, "tol": 1e-4,
+}
+
 
 def validation_split(y, groups=None, validation_fraction=0.1, random_state=None):
     """Split windows into a training part and a validation part of whole units.
@@ -59,12 +66,7 @@ def validation_split(y, groups=None, validation_fraction=0.1, random_state=None)
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D (one label per window), but got shape {y.shape}.")
     n = len(y)
-    _validate_type(validation_fraction, "numeric", "validation_fraction")
-    if not 0 < validation_fraction < 1:
-        raise ValueError(
-            "validation_fraction must be a number in (0, 1), the share of the "
-            f"training data held out for early stopping, but got {validation_fraction}."
-        )
+    _check_validation_fraction(validation_fraction)
     if groups is None:
         kind = "blocks"
         units = _label_runs(y)
@@ -145,16 +147,25 @@ def _round(value):
     return int(np.floor(value + 0.5))
 
 
-def check_early_stopping(owner, early_stopping, validation_fraction, n_iter_no_change, tol):
-    """Check the four early-stopping parameters of ``owner`` (a class name)."""
-    _validate_type(early_stopping, bool, "early_stopping")
+def _check_validation_fraction(validation_fraction, owner=None):
     _validate_type(validation_fraction, "numeric", "validation_fraction")
     if not 0 < validation_fraction < 1:
         raise ValueError(
-            f"{owner}: validation_fraction must be a number in (0, 1), the share "
-            f"of the training data held out for early stopping, but got "
-            f"{validation_fraction}."
+            f"{owner + ': ' if owner else ''}validation_fraction must be a number "
+            "in (0, 1), the share of the training data held out for early "
+            f"stopping, but got {validation_fraction}."
         )
+
+
+def check_early_stopping(owner, early_stopping, validation_fraction, n_iter_no_change, tol,
+                         train_split=None):
+    """Check the early-stopping parameters of ``owner`` (a class name).
+
+    ``train_split`` is the net's own: with ``early_stopping=True`` the
+    validation part is held out here, so skorch's split must stay None.
+    """
+    _validate_type(early_stopping, bool, "early_stopping")
+    _check_validation_fraction(validation_fraction, owner)
     _validate_type(n_iter_no_change, "int", "n_iter_no_change")
     if n_iter_no_change < 1:
         raise ValueError(
@@ -166,6 +177,12 @@ def check_early_stopping(owner, early_stopping, validation_fraction, n_iter_no_c
         raise ValueError(
             f"{owner}: tol must be a finite number >= 0 (the least decrease of "
             f"the validation loss that counts as an improvement), but got {tol}."
+        )
+    if early_stopping and train_split is not None:
+        raise ValueError(
+            f"{owner} holds out its own validation part with early_stopping=True "
+            "(see validation_fraction); train_split must then be None, but got "
+            f"{train_split!r}."
         )
 
 

@@ -1056,8 +1056,7 @@ class HAMNetClassifier(NeuralNetClassifier):
         state.pop("_keyboard_interrupt", None)
         state.setdefault("on_interrupt", "auto")  # 0.1.0 had no such parameter
         # parameters and fitted attributes added since
-        for name, default in (("early_stopping", False), ("validation_fraction", 0.1),
-                              ("n_iter_no_change", 10), ("tol", 1e-4)):
+        for name, default in _validation.EARLY_STOPPING_DEFAULTS.items():
             state.setdefault(name, default)
         if "stage_" in state:
             state.setdefault("validation_split_", None)

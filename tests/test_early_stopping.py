@@ -366,3 +366,14 @@ def test_benchmark_budget_flag(tmp_path, capsys):
     assert "HAMNet: early stopping within 2 pretraining + 1 finetuning epochs" in out
     with pytest.raises(SystemExit):
         main(["benchmark", "--budget", "best"])
+
+
+def test_classifier_defaults_are_the_shared_early_stopping_defaults():
+    # the braindecode wrapper and old pickles take theirs from the constant
+    import inspect
+
+    from mne_hamnet._validation import EARLY_STOPPING_DEFAULTS
+
+    signature = inspect.signature(HAMNetClassifier.__init__).parameters
+    assert {name: signature[name].default for name in EARLY_STOPPING_DEFAULTS} == (
+        EARLY_STOPPING_DEFAULTS)

@@ -175,3 +175,24 @@ def test_braindecode_pipeline_with_auto_device_pickles(name, fitted):
     assert copy[-1].device == "auto"
     if fitted:
         np.testing.assert_allclose(copy.predict_proba(X), pipeline.predict_proba(X), atol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
+def test_pickles_naming_the_old_network_module_still_load(monkeypatch):
+    # Before the braindecode half moved to mne_hamnet._braindecode, pickles
+    # named the network's class as mne_hamnet.pipelines._SeededEEGClassifier.
+    pytest.importorskip("braindecode")
+    from mne_hamnet import _braindecode
+
+    pipeline = make_pipelines(["ShallowFBCSPNet"], pretrain_epochs=1, finetune_epochs=0,
+                              random_state=0, device="cpu", **SEED_LAYOUT)["ShallowFBCSPNet"]
+    X, y = seed_windows(n_windows=12)
+    pipeline.fit(X, y)
+    network_class = _braindecode._seeded_eeg_classifier()
+    monkeypatch.setattr(network_class, "__module__", "mne_hamnet.pipelines")
+    data = pickle.dumps(pipeline)
+    assert b"mne_hamnet.pipelines" in data and b"mne_hamnet._braindecode" not in data
+    monkeypatch.undo()
+    monkeypatch.delitem(vars(_braindecode), "_SeededEEGClassifier")  # as in a fresh process
+    copy = pickle.loads(data)
+    np.testing.assert_allclose(copy.predict_proba(X), pipeline.predict_proba(X), atol=1e-6)
