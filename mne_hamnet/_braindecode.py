@@ -388,6 +388,39 @@ class NetworkAtDataRate(ClassifierMixin, BaseEstimator):
         return self.pipeline_.predict_proba(self._windows(X)[0])
 
 
+def _check_window_length(module):
+    """Raise a ValueError naming the window length if ``module`` cannot take it.
+
+    A network whose poolings or kernels outgrow the windows fails deep in
+    torch ("smaller than kernel size", "Output size is too small") at the
+    first batch; one forward pass on two windows of zeros, in eval mode (no
+    dropout draws, no batch-norm updates), says so before training.
+    """
+    n_chans, n_times = getattr(module, "n_chans", None), getattr(module, "n_times", None)
+    if n_chans is None or n_times is None:
+        return
+    device = next(module.parameters()).device
+    training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            module(torch.zeros(2, n_chans, n_times, device=device))
+    except RuntimeError as err:
+        raise _short_windows_error(
+            type(module), n_times, getattr(module, "sfreq", None), err) from err
+    finally:
+        module.train(training)
+
+
+def _short_windows_error(network, n_times, sfreq, err):
+    name = network.__name__ if isinstance(network, type) else str(network)
+    seconds = f" ({n_times / sfreq:.3g} s at {sfreq:g} Hz)" if n_times and sfreq else ""
+    return ValueError(
+        f"{name} cannot take windows of {n_times} samples{seconds}: {err}. "
+        "Use longer windows."
+    )
+
+
 def _seeded_eeg_classifier():
     """Return ``_SeededEEGClassifier``, defining it on first use.
 
@@ -464,6 +497,19 @@ def _seeded_eeg_classifier():
             if stopper is not None and stopper.best_model_weights_ is not None:
                 kept = int(stopper.best_epoch_)
             self.epochs_kept_ = {"train": kept}
+            return self
+
+        def initialize_module(self):
+            """Build the network and try it on zeros, so that short windows fail clearly."""
+            try:
+                super().initialize_module()
+            except RuntimeError as err:
+                # networks that size their last layer by a forward pass at
+                # construction (EEG Conformer's "auto") fail here instead
+                params = self.get_params_for("module")
+                raise _short_windows_error(
+                    self.module, params.get("n_times"), params.get("sfreq"), err) from err
+            _check_window_length(self.module_)
             return self
 
         def get_split_datasets(self, X, y=None, **fit_params):

@@ -93,7 +93,17 @@ class BandPass(TransformerMixin, BaseEstimator):
             The filtered windows.
         """
         data, sfreq = self._windows(X)
-        return sosfiltfilt(self._sos(sfreq), np.asarray(data, dtype=np.float64), axis=-1)
+        sos = self._sos(sfreq)
+        try:
+            return sosfiltfilt(sos, np.asarray(data, dtype=np.float64), axis=-1)
+        except ValueError as err:
+            if "padlen" not in str(err):
+                raise
+            raise ValueError(
+                f"BandPass: windows of {np.shape(data)[-1]} samples are too short for a "
+                f"zero-phase order-{self.order} band-pass of {self.l_freq:g}-"
+                f"{self.h_freq:g} Hz ({err}); use longer windows."
+            ) from err
 
     def _windows(self, X):
         """The windows as an array (Epochs in µV) and their rate."""

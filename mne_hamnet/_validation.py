@@ -9,12 +9,16 @@ known (``groups``), else the runs of consecutive windows with one label
 class in a row).
 """
 
+import logging
+
 import numpy as np
 from sklearn import config_context
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 
 from ._check import _validate_type
+
+_logger = logging.getLogger(__name__)
 
 #: The early-stopping parameters' defaults (scikit-learn's), shared by
 #: HAMNetClassifier and the braindecode wrapper, and given to pickles made
@@ -303,6 +307,12 @@ class GroupedPipeline(Pipeline):
         groups = self.fit_groups
         if groups is not None and len(groups) == len(X):
             params = {**groups_fit_params(self, groups), **params}
+        elif groups is not None:
+            # an inner cross-validation fits on part of the windows, whose
+            # trials are unknown here: early stopping splits them in blocks
+            _logger.debug(
+                "%s: %d trial ids for %d windows; fitting without them",
+                type(self).__name__, len(groups), len(X))
         # the groups are routed by step name, the Pipeline's own convention
         with config_context(enable_metadata_routing=False):
             return super().fit(X, y, **params)

@@ -377,3 +377,34 @@ def test_classifier_defaults_are_the_shared_early_stopping_defaults():
     signature = inspect.signature(HAMNetClassifier.__init__).parameters
     assert {name: signature[name].default for name in EARLY_STOPPING_DEFAULTS} == (
         EARLY_STOPPING_DEFAULTS)
+
+
+def test_with_groups_routes_trial_ids_only_to_a_fit_on_the_same_windows(caplog):
+    import logging
+
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from mne_hamnet._validation import GroupedPipeline, with_groups
+
+    X, y = np.zeros((8, 3)), np.arange(8) % 2
+    groups = np.arange(8) // 2
+    # an estimator whose fit takes no groups is returned as it is
+    lda = LinearDiscriminantAnalysis()
+    assert with_groups(lda, groups) is lda
+    piped = make_pipeline(FunctionTransformer(), _GroupsRecorder(), memory=None)
+    grouped = with_groups(piped, groups)
+    assert isinstance(grouped, GroupedPipeline)
+    assert [name for name, _ in grouped.steps] == [name for name, _ in piped.steps]
+    _GroupsRecorder.records.clear()
+    grouped.fit(X, y)
+    np.testing.assert_array_equal(_GroupsRecorder.records[-1][1], groups)
+    # an inner cross-validation fits on part of the windows: no ids, and a note
+    with caplog.at_level(logging.DEBUG, logger="mne_hamnet"):
+        grouped.fit(X[:6], y[:6])
+    assert _GroupsRecorder.records[-1][1] is None
+    assert "8 trial ids for 6 windows" in caplog.text
+    bare = with_groups(_GroupsRecorder(), groups)
+    bare.fit(X, y)
+    np.testing.assert_array_equal(_GroupsRecorder.records[-1][1], groups)

@@ -63,6 +63,12 @@ def test_band_pass_bad_band(l_freq, h_freq, match):
         BandPass(100.0, l_freq, h_freq).fit(sine(10.0))
 
 
+def test_band_pass_refuses_windows_too_short_to_filter():
+    # scipy's own message names only its padlen, not the window or the band
+    with pytest.raises(ValueError, match=r"windows of 16 samples are too short .* 8-30 Hz"):
+        BandPass(100.0, 8, 30).transform(np.zeros((2, 3, 16)))
+
+
 def test_band_pass_bad_shape():
     with pytest.raises(ValueError, match=r"shape \(n_windows, n_channels, n_times\)"):
         BandPass(100.0, 8, 30).transform(np.zeros((3, 100)))

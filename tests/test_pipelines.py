@@ -196,3 +196,18 @@ def test_pickles_naming_the_old_network_module_still_load(monkeypatch):
     monkeypatch.delitem(vars(_braindecode), "_SeededEEGClassifier")  # as in a fresh process
     copy = pickle.loads(data)
     np.testing.assert_allclose(copy.predict_proba(X), pipeline.predict_proba(X), atol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning",
+                            "ignore:Using padding='same':UserWarning",
+                            "ignore:Initializing zero-element tensors:UserWarning")
+@pytest.mark.parametrize("name", ["EEGSym", "EEGConformer"])
+def test_networks_refuse_windows_shorter_than_their_kernels(name):
+    # both fail deep in torch otherwise ("smaller than kernel size", "Output
+    # size is too small"), EEGSym at the first batch, EEG Conformer when built
+    pytest.importorskip("braindecode")
+    X, y = seed_windows(n_windows=8, n_times=40)
+    pipeline = make_pipelines([name], pretrain_epochs=1, finetune_epochs=0, random_state=0,
+                              device="cpu", **SEED_LAYOUT)[name]
+    with pytest.raises(ValueError, match=rf"{name} cannot take windows of 40 samples \(0.2 s"):
+        pipeline.fit(X, y)
