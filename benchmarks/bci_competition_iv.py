@@ -278,11 +278,7 @@ def main(argv=None):
         args.csv = args.out.with_suffix(".csv")
     if args.combine:
         rows = read_csv(args.combine)
-        report = _report(rows, args, argv, None, None, n_windows=None, ch_names=None)
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(report)
-        print(report)
-        log(f"written to {args.out}")
+        _write(_report(rows, args, argv, None, None, n_windows=None, ch_names=None), args.out)
         return 0
     if not args.data.exists():
         print(f"Skipped: {args.data} not found; pass --data PATH/sp1s_aa.mat.")
@@ -311,14 +307,18 @@ def main(argv=None):
         rows = run(X, y, ch_names, names, args.seeds, args.folds, args.epochs,
                    args.batch_size, args.budget, args.csv, args.patience)
     elapsed = time.perf_counter() - t0
-    report = _report(rows, args, argv, started, elapsed, n_windows=len(X), ch_names=ch_names,
-                     n_times=X.shape[2])
     log(f"rows in {args.csv}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report)
-    print(report)
-    log(f"written to {args.out}")
+    _write(_report(rows, args, argv, started, elapsed, n_windows=len(X), ch_names=ch_names,
+                   n_times=X.shape[2]), args.out)
     return 0
+
+
+def _write(report, out):
+    """Write the Markdown report to ``out`` and show it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(report)
+    print(report)
+    log(f"written to {out}")
 
 
 def _report(rows, args, argv, started, elapsed, n_windows, ch_names, n_times=50):

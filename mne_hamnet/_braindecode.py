@@ -82,7 +82,7 @@ _CONFORMER_EMOTION = dict(
     kernels=dict(filter_time_length=25, pool_time_length=75, pool_time_stride=15),
     module=dict(num_heads=5), band=(4.0, 47.0),
 )
-#: EEGNet's dropout (Lawhern et al., 2018): 0.5 within subjects, 0.25 across.
+# EEGNet's dropout, documented as mne_hamnet.pipelines.EEGNET_DROPOUT
 EEGNET_DROPOUT = {"within-subject": 0.5, "cross-subject": 0.25}
 #: The networks' band-pass: from 4 Hz (the high-pass of EEGNet's, the Shallow
 #: network's and EEG Conformer's motor recipes) to at least 38 Hz, higher

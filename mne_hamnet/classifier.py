@@ -108,7 +108,11 @@ class HAMNetClassifier(NeuralNetClassifier):
         Share of each class's trials (or blocks) held out, in (0, 1); used
         only with ``early_stopping=True``.
     n_iter_no_change : int, default=10
-        Epochs without improvement before a stage stops.
+        Epochs without improvement before a stage stops. scikit-learn's
+        default; HAMNet's validation loss can sit at chance for a hundred
+        epochs or more before it falls, so the benchmark uses 100
+        (:data:`mne_hamnet.pipelines.EARLY_STOPPING`). The best epoch is
+        kept, so a long patience costs time, not accuracy.
     tol : float, default=1e-4
         Least decrease of the validation loss that counts as an improvement.
     random_state : int | numpy.random.RandomState | numpy.random.Generator | None, default=None

@@ -11,9 +11,8 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 
-# EEGNET_DROPOUT and NetworkAtDataRate are documented here, where users look
-from ._braindecode import (  # noqa: F401
-    EEGNET_DROPOUT,
+from . import _braindecode
+from ._braindecode import (  # noqa: F401  (documented here, where users look)
     NetworkAtDataRate,
     _braindecode_pipeline,
     _seeded_eeg_classifier,
@@ -59,6 +58,8 @@ BUDGETS = ("fixed", "early")
 #: best epoch is kept, so a long patience costs time, not accuracy.
 EARLY_STOPPING = dict(
     early_stopping=True, validation_fraction=0.1, n_iter_no_change=100, tol=1e-4)
+#: EEGNet's dropout (Lawhern et al., 2018): 0.5 within subjects, 0.25 across.
+EEGNET_DROPOUT = _braindecode.EEGNET_DROPOUT
 #: The trivial baseline of every table: the training folds' most frequent
 #: class, whatever the windows (scikit-learn's ``DummyClassifier``).
 MAJORITY_PIPELINE = "Majority class"
