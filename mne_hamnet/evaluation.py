@@ -261,9 +261,11 @@ def evaluate(
             for name in protocols
         }
         sfreq, ch_names = _signal_info(paradigm, dataset, X)
-        pipelines = _built_networks(_with_signal_params(pipelines, sfreq, ch_names), ch_names)
+        pipelines = _with_signal_params(pipelines, sfreq, ch_names)
+        # before the networks are built: a built one no longer says its task
+        _check_recipes(pipelines, protocols, paradigm)
+        pipelines = _built_networks(pipelines, ch_names)
         check_pipelines_fit(pipelines, sfreq, ch_names)
-        _check_recipes(pipelines, protocols)
         _check_trials(protocols, metadata, groups, n_splits)
         tables = []
         # one load per trial-level step, one at a time: a copy of SEED's
@@ -482,10 +484,26 @@ def _built_networks(pipelines, ch_names):
     }
 
 
-def _check_recipes(pipelines, protocols):
-    """Warn when EEGNet's dropout is not its authors' for a protocol it runs under."""
-    from .pipelines import EEGNET_DROPOUT
+def _check_recipes(pipelines, protocols, paradigm=None):
+    """Warn when a network's recipe is not its authors' for the protocols or the data.
 
+    EEGNet's dropout depends on the protocol; a network left at an unknown
+    rate also carries its task, which should be the paradigm's (EEG
+    Conformer has a SEED recipe of its own).
+    """
+    from .paradigms import Emotion
+    from .pipelines import EEGNET_DROPOUT, NetworkAtDataRate
+
+    if paradigm is not None:
+        task = "emotion" if isinstance(paradigm, Emotion) else "motor"
+        for name, pipeline in pipelines.items():
+            if (isinstance(pipeline, NetworkAtDataRate) and pipeline.name == "EEGConformer"
+                    and pipeline.task != task):
+                warn(
+                    f"Pipeline {name!r} runs EEG Conformer's task={pipeline.task!r} recipe on "
+                    f"the {type(paradigm).__name__} paradigm's data, whose task is "
+                    f"{task!r}. Build it with make_pipelines(..., task={task!r})."
+                )
     for name, pipeline in pipelines.items():
         dropout = _eegnet_dropout(pipeline)
         if dropout is None:

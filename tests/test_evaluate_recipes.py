@@ -34,6 +34,22 @@ def test_a_within_subject_eegnet_under_cross_subject_warns():
     _check_recipes(across, ["cross-subject"])
 
 
+def test_an_eeg_conformer_built_for_another_task_than_the_paradigms_warns():
+    from moabb.paradigms import LeftRightImagery
+
+    from mne_hamnet.paradigms import Emotion
+
+    emotion = {"EEGConformer": NetworkAtDataRate("EEGConformer")}
+    motor = {"EEGConformer": NetworkAtDataRate("EEGConformer", task="motor")}
+    with pytest.warns(RuntimeWarning, match="task='emotion' recipe on the LeftRightImagery"):
+        _check_recipes(emotion, ["trialwise"], LeftRightImagery())
+    with pytest.warns(RuntimeWarning, match="task='motor' recipe on the Emotion"):
+        _check_recipes(motor, ["trialwise"], Emotion())
+    # their own recipes: no warning
+    _check_recipes(emotion, ["trialwise"], Emotion())
+    _check_recipes(motor, ["trialwise"], LeftRightImagery())
+
+
 def test_networks_left_at_an_unknown_rate_are_built_for_the_data():
     pytest.importorskip("braindecode")
     pipelines = {"EEGNet": NetworkAtDataRate("EEGNet", sfreq=100.0), "DE+SVM": object()}
