@@ -10,16 +10,21 @@ from contextlib import ExitStack
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, clone
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer
+from sklearn.base import BaseEstimator
 
 from . import _moabb
 from ._check import _check_path, _check_positive_int, _check_unique_names, _validate_type
+from ._fit_to_data import (
+    _built_networks,
+    _check_recipes,
+    _with_signal_params,
+    check_pipelines_fit,
+)
 from ._folds import FoldCache, plan_folds, run_folds
-from ._logging import PROGRESS_LOGGER, logger, warn
+from ._logging import PROGRESS_LOGGER, logger
 from ._scoring import EPOCHS_KEPT, fold_columns
 from ._seeds import seed_groups
+from ._trial_steps import trial_step_groups
 from ._validation import TRIAL_ID, trial_ids
 from .protocols import PROTOCOLS as _REGISTRY
 from .protocols import get_protocol, natural_key, trial_groups
@@ -27,6 +32,8 @@ from .protocols import get_protocol, natural_key, trial_groups
 #: The names of the evaluation protocols, in the order of the result tables
 #: (their records: :data:`mne_hamnet.protocols.PROTOCOLS`).
 PROTOCOLS = tuple(_REGISTRY)
+# documented here, where evaluate is: the API reference and pickles name them so
+check_pipelines_fit.__module__ = trial_step_groups.__module__ = __name__
 progress_logger = logging.getLogger(PROGRESS_LOGGER)
 
 
@@ -283,280 +290,6 @@ def evaluate(
             rows = run_folds(X, y, metadata, folds, n_jobs, scheduler, cache)
             tables.append(_collect(evaluations, dataset, folds, rows, group, process))
         return _sort_results(pd.concat(tables, ignore_index=True), pipelines)
-
-
-def trial_step_groups(pipelines, paradigm, dataset, process_pipeline=None):
-    """Move each pipeline's trial-level first step into the data's processing.
-
-    Two first steps need the whole trial, not a window:
-
-    - a :class:`~mne_hamnet._peer_steps.BandPass`: the peers' recipes
-      band-pass the continuous recording, then cut it; a window filtered
-      alone loses 4-6 % of its energy to the filter's edges. The same filter
-      becomes the last raw step of the processing.
-    - a :class:`~mne_hamnet.features.DifferentialEntropy` with
-      ``smooth="lds"``: it smooths over the windows of one trial. It runs on
-      each run's windows (a run is a trial in the emotion data sets).
-
-    Such a step is replaced by an identity
-    :class:`~sklearn.preprocessing.FunctionTransformer`. Pipelines are
-    grouped by that step: each group's data are loaded once.
-
-    Parameters
-    ----------
-    pipelines : dict of str to sklearn.base.BaseEstimator
-        The pipelines by name.
-    paradigm : moabb.paradigms.base.BaseParadigm
-        The paradigm.
-    dataset : moabb.datasets.base.BaseDataset
-        The data set.
-    process_pipeline : sklearn.pipeline.Pipeline | None, default=None
-        The paradigm's own processing, if already made; it is then the one
-        returned for the pipelines without such a step, and it comes first.
-
-    Returns
-    -------
-    groups : list of (FixedPipeline, dict)
-        Per group, in the order of the pipelines: the processing of the data
-        (the paradigm's own for the pipelines without such a step) and the
-        pipelines it feeds, by name.
-    """
-    from ._peer_steps import BandPass
-    from ._windowing import _TrialTransform, with_trial_band_pass
-    from .features import DifferentialEntropy
-
-    groups, steps = {}, {}
-    for name, pipeline in pipelines.items():
-        key, run = None, pipeline
-        first = pipeline.steps[0][1] if isinstance(pipeline, Pipeline) else None
-        if isinstance(first, BandPass):
-            key = ("band", float(first.l_freq), float(first.h_freq), int(first.order))
-        elif isinstance(first, DifferentialEntropy) and first.smooth is not None:
-            key = ("trial", repr(first))
-            _check_trial_paradigm(name, paradigm)
-        if key is not None:
-            steps[key] = first
-            # an identity step, not "passthrough": MOABB marks each step fitted
-            run = clone(pipeline).set_params(**{pipeline.steps[0][0]: FunctionTransformer()})
-        groups.setdefault(key, {})[name] = run
-    processing = []
-    for key, group in groups.items():
-        if key is None:
-            process = (paradigm.make_process_pipelines(dataset)[0] if process_pipeline is None
-                       else process_pipeline)
-        elif key[0] == "band":
-            process = with_trial_band_pass(paradigm.make_process_pipelines(dataset)[0],
-                                           *key[1:])
-        else:
-            process = paradigm.make_process_pipelines(
-                dataset, postprocess_pipeline=_TrialTransform(clone(steps[key]))
-            )[0]
-        processing.append((process, group))
-    # the paradigm's own processing first: its windows may be loaded already
-    return sorted(processing, key=lambda item: item[0] is not process_pipeline)
-
-
-def _check_trial_paradigm(name, paradigm):
-    from .paradigms import Emotion
-
-    if not isinstance(paradigm, Emotion):
-        raise ValueError(
-            f"Pipeline {name!r} smooths its features over the windows of a trial, which "
-            f"needs a paradigm that cuts each trial into windows (Emotion, RatedEmotion), "
-            f"but got {type(paradigm).__name__}, whose epochs are single trials."
-        )
-
-
-def check_pipelines_fit(pipelines, sfreq, ch_names):
-    """Check that no pipeline was built for another rate or channel order.
-
-    Every step's parameters named ``sfreq``, ``ch_names`` or ``n_chans``
-    (also as ``module__sfreq`` and the like, for skorch and braindecode
-    networks) are compared with the data's; a parameter left None is
-    inferred from the data at fit and passes. Only parameters are read,
-    never fitted state.
-
-    Parameters
-    ----------
-    pipelines : dict of str to sklearn.base.BaseEstimator
-        The pipelines by name.
-    sfreq : float
-        The sampling frequency of the windows, in Hz.
-    ch_names : list of str | int
-        Their channels, in order; an int gives only their number, and
-        ``ch_names`` parameters are then not compared.
-    """
-    if isinstance(ch_names, (int, np.integer)):
-        n_chans, ch_names = int(ch_names), None
-    else:
-        ch_names = [str(name) for name in ch_names]
-        n_chans = len(ch_names)
-    for name, pipeline in pipelines.items():
-        for key, value in _signal_params(pipeline):
-            if value is None:
-                continue
-            what = key.rsplit("__", 1)[-1]
-            if what == "sfreq":
-                try:
-                    same = abs(float(value) - float(sfreq)) <= 1e-6 * float(sfreq)
-                except (TypeError, ValueError):
-                    same = False
-                if not same:
-                    raise ValueError(
-                        f"Pipeline {name!r} was built for sfreq={value!r} ({key}), but the "
-                        f"paradigm's windows are sampled at {sfreq:g} Hz. Build it with "
-                        f"sfreq={sfreq:g}, e.g. make_pipelines(..., sfreq={sfreq:g}, "
-                        "ch_names=...), or leave it None to infer it."
-                    )
-            elif what == "ch_names" and ch_names is not None:
-                given = [str(c) for c in value]
-                if given != ch_names:
-                    if sorted(given) == sorted(ch_names):
-                        problem = "the same channels in another order"
-                    else:
-                        missing = [c for c in ch_names if c not in given][:5]
-                        extra = [c for c in given if c not in ch_names][:5]
-                        problem = (f"{len(given)} channels (missing {missing}, not in the "
-                                   f"data {extra})")
-                    raise ValueError(
-                        f"Pipeline {name!r} was built for {problem} ({key}), but the "
-                        f"paradigm's windows have the {len(ch_names)} channels "
-                        f"{_short(ch_names)}. Build it with the paradigm's ch_names, e.g. "
-                        "make_pipelines(..., sfreq=..., ch_names=...)."
-                    )
-            elif what == "n_chans":
-                if int(value) != n_chans:
-                    raise ValueError(
-                        f"Pipeline {name!r} was built for n_chans={value} ({key}), but the "
-                        f"paradigm's windows have {n_chans} channels."
-                    )
-
-
-_SIGNAL_PARAMS = ("sfreq", "ch_names", "n_chans")
-
-
-def _with_signal_params(pipelines, sfreq, ch_names):
-    """The pipelines, with every ``sfreq`` and ``ch_names`` left None set to the data's.
-
-    The windows reach the pipelines as arrays, which carry neither; a
-    parameter left None means "from the data", so it is given the paradigm's
-    here, on a clone (the caller's pipeline is left as it was). The filled
-    pipeline is the one built for these data explicitly, so both share
-    their cached folds. ``n_chans`` is inferred from the arrays and left
-    alone; ``ch_names`` too when the paradigm's channel names are unknown.
-    """
-    filled = {}
-    for name, pipeline in pipelines.items():
-        updates = {}
-        for key, value in _signal_params(pipeline):
-            what = key.rsplit("__", 1)[-1]
-            if value is not None or what == "n_chans":
-                continue
-            if what == "sfreq":
-                updates[key] = float(sfreq)
-            elif not isinstance(ch_names, (int, np.integer)):
-                updates[key] = [str(c) for c in ch_names]
-        if updates:
-            logger.debug("Pipeline %r: set %s from the paradigm's data", name, sorted(updates))
-            pipeline = clone(pipeline).set_params(**updates)
-        filled[name] = pipeline
-    return filled
-
-
-def _built_networks(pipelines, ch_names):
-    """The pipelines, with each :class:`~mne_hamnet.pipelines.NetworkAtDataRate` built.
-
-    Once the data's rate is known, the network's pipeline is the one
-    ``make_pipelines(sfreq=...)`` gives: its leading band-pass then moves
-    onto each trial (:func:`trial_step_groups`), and both share their cached
-    folds. Left as they are when the channel names are unknown (a network
-    that pairs channels needs them).
-    """
-    from .pipelines import NetworkAtDataRate
-
-    if isinstance(ch_names, (int, np.integer)):
-        return pipelines
-    return {
-        name: (pipeline.build(pipeline.sfreq, list(ch_names))
-               if isinstance(pipeline, NetworkAtDataRate) and pipeline.sfreq is not None
-               else pipeline)
-        for name, pipeline in pipelines.items()
-    }
-
-
-def _check_recipes(pipelines, protocols, paradigm=None):
-    """Warn when a network's recipe is not its authors' for the protocols or the data.
-
-    EEGNet's dropout depends on the protocol; a network left at an unknown
-    rate also carries its task, which should be the paradigm's (EEG
-    Conformer has a SEED recipe of its own).
-    """
-    from .paradigms import Emotion
-    from .pipelines import EEGNET_DROPOUT, NetworkAtDataRate
-
-    if paradigm is not None:
-        task = "emotion" if isinstance(paradigm, Emotion) else "motor"
-        for name, pipeline in pipelines.items():
-            if (isinstance(pipeline, NetworkAtDataRate) and pipeline.name == "EEGConformer"
-                    and pipeline.task != task):
-                warn(
-                    f"Pipeline {name!r} runs EEG Conformer's task={pipeline.task!r} recipe on "
-                    f"the {type(paradigm).__name__} paradigm's data, whose task is "
-                    f"{task!r}. Build it with make_pipelines(..., task={task!r})."
-                )
-    for name, pipeline in pipelines.items():
-        dropout = _eegnet_dropout(pipeline)
-        if dropout is None:
-            continue
-        for protocol in protocols:
-            recipe = "cross-subject" if protocol == "cross-subject" else "within-subject"
-            if dropout != EEGNET_DROPOUT[recipe]:
-                warn(
-                    f"Pipeline {name!r} runs EEGNet with a dropout of {dropout} under the "
-                    f"protocol {protocol!r}, where its authors use {EEGNET_DROPOUT[recipe]}. "
-                    "Build one set of pipelines per recipe: make_pipelines(..., "
-                    "protocol=...) for each group of pipelines.protocol_recipes(protocols, "
-                    "names), and evaluate each group (as mne-hamnet benchmark does)."
-                )
-                break
-
-
-def _eegnet_dropout(pipeline):
-    """EEGNet's dropout in ``pipeline``, or None when it runs no EEGNet."""
-    from .pipelines import EEGNET_DROPOUT, NetworkAtDataRate
-
-    if isinstance(pipeline, NetworkAtDataRate):
-        if pipeline.name != "EEGNet":
-            return None
-        return EEGNET_DROPOUT["cross-subject" if pipeline.cross_subject else "within-subject"]
-    try:
-        params = pipeline.get_params(deep=True)
-    except (AttributeError, TypeError):
-        return None
-    for key, value in params.items():
-        if key.endswith("module__drop_prob"):
-            module = params.get(key[: -len("__drop_prob")])
-            if getattr(module, "__name__", "") in ("EEGNet", "EEGNetv4"):
-                return value
-    return None
-
-
-def _signal_params(estimator):
-    """Yield ``(key, value)`` of the signal parameters of ``estimator`` and its steps."""
-    try:
-        params = estimator.get_params(deep=True)
-    except Exception:  # an estimator whose get_params fails is checked at fit
-        return
-    for key, value in params.items():
-        if key.rsplit("__", 1)[-1] in _SIGNAL_PARAMS:
-            yield key, value
-
-
-def _short(names, n=6):
-    names = list(names)
-    if len(names) <= n:
-        return names
-    return "[" + ", ".join(map(repr, names[:n])) + ", ...]"
 
 
 def _signal_info(paradigm, dataset, X):
