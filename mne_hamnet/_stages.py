@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _interrupt, _params
+from ._fitted_layout import check_fitted_layout
 from ._io import data_digest
 from ._logging import warn
 from .callbacks import StopStage
@@ -108,7 +109,7 @@ def open_call(net, X, y, fit_params, fitted):
     _params.check_fit_params(net, fit_params)
     windows = net._to_windows(X)
     if fitted:
-        net._check_layout(windows.data, windows.ch_names, windows.sfreq, windows.bads)
+        check_fitted_layout(net, windows.data, windows.ch_names, windows.sfreq, windows.bads)
     y = net._targets(windows, y)
     if fitted:
         y = net._encode(y, net.classes_)

@@ -16,9 +16,10 @@ from skorch.exceptions import NotInitializedError
 from torch.utils.data import Dataset
 
 from . import _params, _persistence, _stages, _validation
-from ._check import _check_layout, _validate_type
+from ._check import _validate_type
 from ._device import device_set_to, resolve_device
-from ._input import check_targets, encode_labels, event_codes, is_epochs, to_windows
+from ._fitted_layout import bad_partner_hint, check_finite_proba, fitted_windows
+from ._input import check_targets, encode_labels, event_codes, to_windows
 from ._io import save_files_atomic, write_atomic
 from ._logging import warn
 from ._paper import PAPER_TRAINING
@@ -649,7 +650,7 @@ class HAMNetClassifier(NeuralNetClassifier):
             return mirror.fit(layout)
         except ValueError as err:
             message = str(err)
-            hint = _bad_partner_hint(windows, message)
+            hint = bad_partner_hint(windows, message)
             if hint:
                 # right after the sentence that names the unpaired channels
                 first, _, rest = message.partition(". ")
@@ -808,22 +809,9 @@ class HAMNetClassifier(NeuralNetClassifier):
             with self._on_device(resolve_device(self.device)):
                 proba = NeuralNet.predict_proba(self, data)
         else:
-            data = self._predict_windows(X)
+            data = fitted_windows(self, X)
             proba = predict_proba_windows(self, data)
-        bad = ~np.isfinite(proba).all(axis=1)
-        if bad.any():
-            detail = ""
-            if not isinstance(data, Dataset):
-                detail = (
-                    f"; the largest |value| in those windows is "
-                    f"{float(np.abs(data[bad]).max()):.3g}"
-                )
-            raise ValueError(
-                f"HAMNet's output is not finite for {int(bad.sum())} of {len(bad)} "
-                f"window(s) (first: {np.flatnonzero(bad)[:5].tolist()}){detail}. "
-                "Values this large overflow the float32 band powers: check the "
-                "units (Epochs are used in µV) and remove or clip artifacts."
-            )
+        check_finite_proba(proba, data)
         return proba
 
     def predict(self, X):
@@ -901,54 +889,6 @@ class HAMNetClassifier(NeuralNetClassifier):
     @staticmethod
     def _encode(y, classes):
         return encode_labels(y, classes)
-
-    def _predict_windows(self, X):
-        if isinstance(X, (np.ndarray, torch.Tensor)) and X.ndim == 3:
-            if X.shape[1] != self.n_features_in_:
-                raise ValueError(
-                    f"X has {X.shape[1]} channels, but HAMNetClassifier was fitted "
-                    f"with {self.n_features_in_}{self._n_features_sentence(X.shape[1])}."
-                )
-        if is_epochs(X):
-            # Epochs carry their own layout, checked against fit's below; the
-            # sfreq and ch_names parameters describe arrays only
-            windows = to_windows(X)
-        elif self.sfreq is None and self.ch_names is None:
-            # fitted on Epochs: arrays are taken in the layout fit saw
-            windows = to_windows(X, self.sfreq_, self.ch_names_)
-        else:
-            windows = self._to_windows(X)
-        self._check_layout(windows.data, windows.ch_names, windows.sfreq, windows.bads)
-        return windows.data
-
-    def _n_features_sentence(self, n_chans):
-        # scikit-learn's wording, which its tools and checks look for
-        if n_chans == self.n_features_in_:
-            return ""
-        return (
-            f" (X has {n_chans} features, but HAMNetClassifier is expecting "
-            f"{self.n_features_in_} features as input)"
-        )
-
-    def _check_layout(self, data, ch_names, sfreq, bads=None):
-        extra = self._n_features_sentence(len(ch_names))
-        marked = [name for name in bads or () if name in self.ch_names_]
-        if marked:
-            # the Epochs' bad channels are left out, so a channel marked bad
-            # after fit reads as missing
-            extra += (
-                f"; {marked} {'is' if len(marked) == 1 else 'are'} marked bad in the "
-                "Epochs' info['bads'] and so left out, but the fit used "
-                f"{'it' if len(marked) == 1 else 'them'}: interpolate "
-                "(epochs.interpolate_bads(reset_bads=True)) or unmark "
-                f"{'it' if len(marked) == 1 else 'them'}"
-            )
-        _check_layout(
-            ch_names, self.ch_names_, owner="the classifier", sfreq=sfreq,
-            fitted_sfreq=self.sfreq_, n_times=data.shape[2], fitted_n_times=self.n_times_,
-            extra=extra,
-        )
-
 
     # ------------------------------------------------------- persistence
     def save_params(self, f_params=None, f_optimizer=None, f_criterion=None,
@@ -1084,37 +1024,3 @@ class HAMNetClassifier(NeuralNetClassifier):
         elif isinstance(self.device, torch.device) and not isinstance(requested, torch.device):
             # skorch fell back to the CPU (a DeviceWarning said so); keep a str
             self.device = str(self.device)
-
-
-def _bad_partner_hint(windows, message):
-    """Name the bad channels whose absence leaves a partner unpaired, or ''."""
-    if "no left/right partner" not in message or not windows.bads:
-        return ""
-    from .pairing import parse_1005
-
-    sites = {}
-    for name in windows.bads:
-        parts = parse_1005(name)
-        if parts is not None and parts[1] is not None:
-            sites[parts] = name
-    lonely = []
-    for name in windows.ch_names:
-        parts = parse_1005(name)
-        if parts is None or parts[1] is None:
-            continue
-        prefix, number, half = parts
-        partner = sites.get((prefix, number + 1 if number % 2 else number - 1, half))
-        if partner is not None:
-            lonely.append((name, partner))
-    if not lonely:
-        return (f" The Epochs' bad channels {windows.bads} (info['bads']) are left out, "
-                "which may be why.")
-    shown = ", ".join(f"{name} (its partner {partner})" for name, partner in lonely)
-    bads = [partner for _, partner in lonely]
-    names = [name for name, _ in lonely]
-    return (
-        f" {shown}: {'these partners are' if len(bads) > 1 else 'the partner is'} "
-        f"marked bad in info['bads'] and left out. Interpolate "
-        f"{'them' if len(bads) > 1 else 'it'} (epochs.interpolate_bads(), which needs a "
-        f"montage), or drop the other side too (epochs.drop_channels({names!r}))."
-    )
