@@ -58,3 +58,15 @@ def test_report_without_measurements(sections):
     assert report.startswith("# mne-hamnet benchmarks: cpu, 2026-01-02")
     assert "Not measured: no GPU." in report
     assert "| single-window inference p50 <= 1 ms | n/a | n/a |" in report
+
+
+def test_every_mutation_still_applies_to_the_code(monkeypatch):
+    # a refactor that moves a mutated line makes the whole check fail at its
+    # next run; say so here, in the normal test run
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import mutation_check
+
+    root = BENCHMARKS.parent
+    for mutation in mutation_check.MUTATIONS:
+        text = (root / mutation.path).read_text(encoding="utf-8")
+        assert mutation_check.apply(text, mutation) != text, mutation.name
