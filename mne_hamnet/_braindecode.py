@@ -459,6 +459,13 @@ def _seeded_eeg_classifier():
             self.n_iter_no_change = n_iter_no_change
             self.tol = tol
 
+        def _get_param_names(self):
+            # as HAMNetClassifier's: skorch lists its private set
+            # _params_to_validate as a parameter, and a set's order changes
+            # from process to process, so MOABB's digest of the pipeline (the
+            # fold cache's key) did too
+            return [name for name in super()._get_param_names() if not name.startswith("_")]
+
         @property
         def _default_callbacks(self):
             callbacks = list(super()._default_callbacks)

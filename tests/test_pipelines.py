@@ -211,3 +211,34 @@ def test_networks_refuse_windows_shorter_than_their_kernels(name):
                               device="cpu", **SEED_LAYOUT)[name]
     with pytest.raises(ValueError, match=rf"{name} cannot take windows of 40 samples \(0.2 s"):
         pipeline.fit(X, y)
+
+
+_DIGEST_SCRIPT = """
+import warnings
+warnings.simplefilter("ignore")
+from mne_hamnet import _moabb
+from mne_hamnet.datasets import SEED_CH_NAMES
+from mne_hamnet.pipelines import BRAINDECODE_PIPELINES, make_pipelines
+pipelines = make_pipelines(BRAINDECODE_PIPELINES, sfreq=200.0, ch_names=list(SEED_CH_NAMES),
+                           random_state=0)
+print({name: _moabb.pipeline_digest(None, p) for name, p in pipelines.items()})
+"""
+
+
+def test_network_digests_are_the_same_in_every_process():
+    # the fold cache keys on them: a digest that changes from run to run
+    # (skorch's set of parameters to validate, in hash order) re-runs
+    # every finished fold of the braindecode networks
+    pytest.importorskip("braindecode")
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for hash_seed in ("1", "2"):
+        done = subprocess.run([sys.executable, "-c", _DIGEST_SCRIPT], capture_output=True,
+                              text=True, env={**os.environ, "PYTHONHASHSEED": hash_seed},
+                              timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
