@@ -406,10 +406,19 @@ def _check_window_length(module):
         with torch.no_grad():
             module(torch.zeros(2, n_chans, n_times, device=device))
     except RuntimeError as err:
+        if not _is_size_error(err):
+            raise
         raise _short_windows_error(
             type(module), n_times, getattr(module, "sfreq", None), err) from err
     finally:
         module.train(training)
+
+
+def _is_size_error(err):
+    # torch's words for a kernel or pooling larger than what reaches it
+    # ("smaller than kernel size", "Output size is too small", "Kernel size
+    # can't be greater than actual input size"); other errors pass unchanged
+    return "size" in str(err).lower()
 
 
 def _short_windows_error(network, n_times, sfreq, err):
@@ -513,6 +522,8 @@ def _seeded_eeg_classifier():
             except RuntimeError as err:
                 # networks that size their last layer by a forward pass at
                 # construction (EEG Conformer's "auto") fail here instead
+                if not _is_size_error(err):
+                    raise
                 params = self.get_params_for("module")
                 raise _short_windows_error(
                     self.module, params.get("n_times"), params.get("sfreq"), err) from err
