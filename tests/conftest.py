@@ -43,6 +43,25 @@ def simulate_epochs(n_windows=120, sfreq=200.0, n_times=200, random_state=0, **k
                            verbose=False)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _ctrl_c_raises():
+    """Let the Ctrl-C tests' SIGINT raise KeyboardInterrupt, however pytest was started.
+
+    A shell without job control starts background commands (``cmd &`` in a
+    script) with SIGINT ignored, and Python then keeps it ignored.
+    """
+    import signal
+    import threading
+
+    ignored = (threading.current_thread() is threading.main_thread()
+               and signal.getsignal(signal.SIGINT) == signal.SIG_IGN)
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    if ignored:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @pytest.fixture(autouse=True)
 def _one_torch_thread():
     """Tiny fits run faster on one thread, and so do parallel test sessions."""

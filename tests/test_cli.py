@@ -443,6 +443,9 @@ def test_ctrl_c_stops_the_benchmark_and_caches_no_unfinished_fold(tmp_path):
          "--simulated", "--quick", "--pretrain-epochs", "100000", "--n-jobs", "1",
          "--protocol", "trialwise", "--pipelines", "HAMNet", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # as from a terminal, even when the tests run in a background job,
+        # which inherits SIGINT ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         for line in proc.stdout:
@@ -453,6 +456,8 @@ def test_ctrl_c_stops_the_benchmark_and_caches_no_unfinished_fold(tmp_path):
         _, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
+        proc.stdout.close()
+        proc.stderr.close()
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     assert "mne-hamnet benchmark: interrupted; the folds that finished are cached" in err

@@ -3,8 +3,8 @@
 import pytest
 from sklearn.pipeline import Pipeline
 
-from mne_hamnet._peer_steps import BandPass
 from mne_hamnet._fit_to_data import _built_networks, _check_recipes, _eegnet_dropout
+from mne_hamnet._peer_steps import BandPass
 from mne_hamnet.pipelines import EEGNET_DROPOUT, NetworkAtDataRate, make_pipelines
 
 CH_NAMES = ["C3", "Cz", "C4", "P3", "Pz", "P4"]
